@@ -1,0 +1,121 @@
+"""Every domain event type, with its schema. The one place that lists them all.
+
+An event says what happened, after the change is committed. Payloads carry ids and small facts,
+not whole objects: subscribers load what they need. Feature packages add their types here too,
+so the whole system's vocabulary stays in one file (docs/events.md is generated from it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+class Event(BaseModel):
+    """Base of every event; subclasses set ``type`` (dotted, ``noun.verb_past``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("type")
+        if name is None:
+            raise TypeError(f"{cls.__name__} must define a 'type' class attribute")
+        if name in EVENT_TYPES:
+            raise TypeError(f"event type {name!r} is defined twice")
+        EVENT_TYPES[name] = cls
+
+    def envelope(self) -> dict[str, Any]:
+        return {"type": self.type, "data": self.model_dump(mode="json")}
+
+
+def parse_event(envelope: dict[str, Any] | str) -> Event:
+    """Rebuild an event from its envelope; unknown types and bad payloads raise ValueError."""
+    if isinstance(envelope, str):
+        envelope = json.loads(envelope)
+        assert isinstance(envelope, dict)
+    cls = EVENT_TYPES.get(str(envelope.get("type")))
+    if cls is None:
+        raise ValueError(f"unknown event type {envelope.get('type')!r}")
+    return cls.model_validate(envelope.get("data", {}))
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+class UserRegistered(Event):
+    type: ClassVar[str] = "user.registered"
+    user_id: int
+
+
+class UserLoggedIn(Event):
+    type: ClassVar[str] = "user.logged_in"
+    user_id: int
+
+
+class UserPasswordChanged(Event):
+    type: ClassVar[str] = "user.password_changed"
+    user_id: int
+
+
+class PasswordResetRequested(Event):
+    type: ClassVar[str] = "user.password_reset_requested"
+    user_id: int
+
+
+class UserDeleted(Event):
+    type: ClassVar[str] = "user.deleted"
+    user_id: int
+
+
+class StaffAssigned(Event):
+    type: ClassVar[str] = "consultation.staff_assigned"
+    consultation_id: int
+    user_id: int
+    role: str
+
+
+# --- consultations and the contribution record --------------------------------------------------
+
+
+class ConsultationCreated(Event):
+    type: ClassVar[str] = "consultation.created"
+    consultation_id: int
+
+
+class ConsultationUpdated(Event):
+    type: ClassVar[str] = "consultation.updated"
+    consultation_id: int
+
+
+class ConsultationStatusChanged(Event):
+    type: ClassVar[str] = "consultation.status_changed"
+    consultation_id: int
+    status: str
+
+
+class ContributionCreated(Event):
+    type: ClassVar[str] = "contribution.created"
+    consultation_id: int
+    contribution_id: int
+    channel: str
+
+
+class ContributionModerated(Event):
+    type: ClassVar[str] = "contribution.moderated"
+    consultation_id: int
+    contribution_id: int
+    state: str
+
+
+class ContributionLinked(Event):
+    type: ClassVar[str] = "contribution.linked"
+    consultation_id: int
+    from_id: int
+    to_id: int
+    kind: str

@@ -1,0 +1,1 @@
+"""Alembic migrations of the core; feature packages keep theirs in ``<feature>/migrations``."""

@@ -1,0 +1,1 @@
+"""The web layer: routing with permissions, templates, forms, errors and middleware."""

@@ -1,0 +1,83 @@
+"""Routes that always go through the permission layer.
+
+``page`` and ``api`` wrap an endpoint so that, before it runs, the request has a database
+session, the current user and participant, the language, and the route's action is authorized
+(for actions scoped to a consultation, the consultation comes from the ``consultation_id`` path
+parameter). A route without an action cannot be declared.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from deliberation import i18n
+from deliberation.errors import NotFound
+from deliberation.models import Consultation
+from deliberation.permissions import Action, Scope, authorize
+from deliberation.services import accounts
+from deliberation.web import cookies
+from deliberation.web.language import negotiate
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+async def load_scope(request: Request) -> Scope:
+    raw = request.path_params.get("consultation_id")
+    if raw is None:
+        raise RuntimeError(f"{request.url.path}: a scoped action needs {{consultation_id}}")
+    row = await request.state.db.execute(
+        select(Consultation.id, Consultation.status).where(Consultation.id == int(raw))
+    )
+    found = row.first()
+    if found is None:
+        raise NotFound()
+    return Scope(consultation_id=found[0], status=found[1])
+
+
+def guarded(endpoint: Endpoint, action: Action) -> Endpoint:
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        state = request.state
+        async with request.app.state.db.session() as session:
+            state.db = session
+            user = None
+            token = request.cookies.get(cookies.SESSION)
+            if token:
+                user = await accounts.user_for_session(session, token)
+            state.user = user
+            i18n.set_language(
+                negotiate(
+                    request.scope,
+                    request.app.state.settings.default_language,
+                    user.language if user else None,
+                )
+            )
+            state.principal = await accounts.principal_for(session, user)
+            state.scope = await load_scope(request) if action.scoped else None
+            authorize(state.principal, action, state.scope)
+            return await endpoint(request)
+
+    wrapper.action = action  # type: ignore[attr-defined]
+    return wrapper
+
+
+def page(
+    path: str,
+    endpoint: Endpoint,
+    *,
+    action: Action,
+    name: str,
+    methods: Sequence[str] = ("GET",),
+) -> Route:
+    return Route(path, guarded(endpoint, action), methods=list(methods), name=name)
+
+
+def action_of(route: Any) -> Action | None:
+    return getattr(route.endpoint, "action", None)

@@ -1,0 +1,134 @@
+"""Jinja2 with Babel: translated templates, Polish dates and numbers, one partial per component."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from deliberation import i18n
+from deliberation.paths import static_dir, templates_dir
+from deliberation.web import labels
+
+TIMEZONE = ZoneInfo("Europe/Warsaw")
+VENDOR = {
+    "htmx": "vendor/htmx-2.0.11/htmx.min.js",
+    "htmx_ws": "vendor/htmx-ext-ws-2.0.4/ws.min.js",
+}
+
+
+def format_datetime(value: datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(
+        value.astimezone(TIMEZONE), format=format, locale=i18n.get_language()
+    )
+
+
+def format_date(value: date | datetime | None, format: str = "long") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(TIMEZONE).date()
+    return babel_dates.format_date(value, format=format, locale=i18n.get_language())
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_time(
+        value.astimezone(TIMEZONE), format="short", locale=i18n.get_language()
+    )
+
+
+def format_number(value: float | int) -> str:
+    return babel_numbers.format_decimal(value, locale=i18n.get_language())
+
+
+def format_percent(value: float) -> str:
+    return babel_numbers.format_percent(value, locale=i18n.get_language())
+
+
+@cache
+def _static_hash(path: str) -> str:
+    file = static_dir() / path
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
+
+
+def create_environment(extra_dirs: list[Path] | None = None) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([templates_dir(), *(extra_dirs or [])]),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message, **kw: i18n.gettext(message, **kw),
+        lambda singular, plural, n, **kw: i18n.ngettext(singular, plural, n, **kw),
+        newstyle=True,
+    )
+    env.filters.update(
+        datetime=format_datetime,
+        date=format_date,
+        time=format_time,
+        number=format_number,
+        percent=format_percent,
+    )
+    env.globals.update(
+        languages=i18n.LANGUAGES,
+        current_language=i18n.get_language,
+        vendor=VENDOR,
+        static_hash=_static_hash,
+        **labels.GLOBALS,
+    )
+    return env
+
+
+class Templates:
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def render(self, request: Request | None, name: str, **context: Any) -> str:
+        template = self.env.get_template(name)
+        if request is not None:
+            context.setdefault("request", request)
+            state = request.state
+            context.setdefault("user", getattr(state, "user", None))
+            context.setdefault("principal", getattr(state, "principal", None))
+            context.setdefault("csrf_token", _csrf_token(request))
+            context.setdefault("url_for", _url_for(request))
+        return template.render(**context)
+
+    def response(
+        self,
+        request: Request,
+        name: str,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        return HTMLResponse(
+            self.render(request, name, **context), status_code=status_code, headers=headers
+        )
+
+
+def _url_for(request: Request) -> Any:
+    def url_for(name: str, /, **params: Any) -> str:
+        return str(request.app.url_path_for(name, **params))
+
+    return url_for
+
+
+def _csrf_token(request: Request) -> str:
+    getter = request.scope.get("csrftoken")
+    return getter() if callable(getter) else ""

@@ -1,0 +1,1 @@
+"""Route handlers of the core: parse input, call one service, render."""
