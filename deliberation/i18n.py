@@ -1,8 +1,8 @@
 """Translations: Polish first, English second.
 
-Every package (the core and each feature) ships its own gettext catalogue under
-``<package>/locale/<lang>/LC_MESSAGES/messages.po``; they are compiled at install time and
-merged here. The active locale lives in a context variable set per request or per socket.
+Every package (the core and each feature) ships its own gettext catalogues under
+``<package>/locale/<lang>/LC_MESSAGES/*.po`` (one file per area); they are compiled at install
+time and merged here. The active locale lives in a context variable set per request or per socket.
 """
 
 from __future__ import annotations
@@ -47,21 +47,38 @@ def language(lang: str) -> Iterator[None]:
         _current.reset(token)
 
 
-def _load_catalogue(locale_dir: Path, lang: str) -> Translations | None:
+def _load_file(po: Path, lang: str) -> Translations:
     """The compiled .mo from the install; in a source checkout whose .po is newer, the .po."""
-    po = locale_dir / lang / "LC_MESSAGES" / "messages.po"
     mo = po.with_suffix(".mo")
-    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as handle:
             return Translations(handle, domain="messages")
-    if po.is_file():
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=lang)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        return Translations(buffer, domain="messages")
-    return None
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+def _load_catalogue(locale_dir: Path, lang: str) -> Translations | None:
+    """Every catalogue file of one package and language (one per area: messages, rooms...)."""
+    merged: Translations | None = None
+    folder = locale_dir / lang / "LC_MESSAGES"
+    sources = {p.with_suffix(".po") for p in folder.glob("*.po")} | {
+        p.with_suffix(".po") for p in folder.glob("*.mo")
+    }
+    for po in sorted(sources):
+        if po.is_file():
+            loaded = _load_file(po, lang)
+        else:  # an installed wheel may carry only the compiled file
+            with po.with_suffix(".mo").open("rb") as handle:
+                loaded = Translations(handle, domain="messages")
+        if merged is None:
+            merged = loaded
+        else:
+            merged.merge(loaded)
+    return merged
 
 
 @functools.cache
