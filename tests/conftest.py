@@ -161,3 +161,43 @@ def make_client(app: Starlette) -> Any:
 @pytest.fixture(scope="session")
 def in_ci() -> Iterator[bool]:
     yield IN_CI
+
+
+async def empty_tables(database: Database) -> None:
+    from deliberation.db import Base
+    from deliberation.migrate import import_all_models
+
+    import_all_models()
+    async with database.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())
+
+
+@pytest.fixture
+async def committed_db(migrated: str) -> AsyncIterator[Database]:
+    """A Database with real commits and separate connections, for race and concurrency tests.
+
+    Every table is emptied afterwards, so tests stay independent.
+    """
+    database = Database(migrated, pool_size=20)
+    try:
+        yield database
+    finally:
+        await empty_tables(database)
+        await database.dispose()
+
+
+@pytest.fixture
+async def committed_app(settings: Settings, committed_db: Database) -> AsyncIterator[Starlette]:
+    application = create_app(
+        settings, database=committed_db, features=load_features(), configure_logs=False
+    )
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def committed_client(committed_app: Starlette) -> AsyncIterator[Client]:
+    transport = httpx.ASGITransport(app=committed_app)
+    async with Client(transport=transport, base_url="http://testserver") as c:
+        yield c
