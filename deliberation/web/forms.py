@@ -42,6 +42,8 @@ def error_message(error: ErrorDetails) -> str:
         return gettext("Choose yes or no.")
     if kind in ("datetime_parsing", "datetime_from_date_parsing", "date_parsing", "date_type"):
         return gettext("Enter a valid date.")
+    if kind == "value_error" and "email address" in error.get("msg", ""):
+        return gettext("Enter a valid e-mail address, like name@example.pl.")
     if kind == "value_error":
         # Our validators raise ValueError with a lazy translated message as the text.
         message = str(ctx.get("error", "")) or gettext("This value is not valid.")
@@ -71,7 +73,7 @@ def validate(model: type[M], data: Mapping[str, Any]) -> M:
 
 
 def form_dict(form: FormData) -> dict[str, Any]:
-    """Single-valued fields as strings; empty strings become missing for optional fields."""
+    """Single-valued fields as strings; empty fields are left out, as if missing."""
     data: dict[str, Any] = {}
     for key, value in form.multi_items():
         if not isinstance(value, str) or key == "csrftoken":
@@ -80,6 +82,8 @@ def form_dict(form: FormData) -> dict[str, Any]:
             raise ValidationFailed(fields={key: _l("This text is too long.")})
         if "\x00" in value:
             raise ValidationFailed(fields={key: _l("This text contains invalid characters.")})
+        if value.strip() == "":
+            continue  # an empty field is a missing one: "required" rather than "invalid"
         data[key] = value
     return data
 
