@@ -14,6 +14,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
+def use_fast_hashing_for_tests() -> None:
+    """Cheap Argon2 parameters: only for test suites, where hashing cost is pure waste."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not a real password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from deliberation import migrate
+from deliberation import migrate, security
 from deliberation.app import create_app
 from deliberation.db import Database, create_engine
 from deliberation.features import load_features
@@ -26,6 +26,7 @@ from deliberation.settings import Settings, load_settings
 from tests.helpers import PASSWORD
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+security.use_fast_hashing_for_tests()
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 

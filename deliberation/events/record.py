@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from deliberation.events.catalogue import Event
 
@@ -38,4 +40,10 @@ async def commit(session: AsyncSession) -> None:
 
 
 def discard(session: AsyncSession) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous: object) -> None:
+    """What a rolled-back transaction staged never happened, so it is never published."""
     session.info.pop(_PENDING, None)

@@ -154,7 +154,7 @@ async def principal_for(
                 ConsultationRole.user_id == user.id
             )
         )
-        assignments = frozenset((cid, role) for cid, role in rows.tuples())
+        assignments = frozenset((cid, role) for cid, role in rows)
     return Principal(
         user_id=user.id, role=user.role, participant_id=participant_id, assignments=assignments
     )
@@ -288,7 +288,7 @@ async def export_data(session: AsyncSession, user: User) -> dict[str, Any]:
         },
         "active_sessions": session_count,
         "consultation_roles": [
-            {"consultation_id": cid, "role": role.value} for cid, role in roles.tuples()
+            {"consultation_id": cid, "role": role.value} for cid, role in roles
         ],
         "contributions": [
             {
@@ -299,7 +299,7 @@ async def export_data(session: AsyncSession, user: User) -> dict[str, Any]:
                 "moderation_state": c.moderation_state.value,
                 "created_at": c.created_at.isoformat(),
             }
-            for c, title in contributions.tuples()
+            for c, title in contributions
         ],
     }
 
