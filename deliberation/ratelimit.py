@@ -39,7 +39,7 @@ async def take(
     """
     now = now or utcnow()
     # Create the bucket full if it is new; ON CONFLICT makes concurrent first takes safe.
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(RateBucket)
         .values(key=key, tokens=float(limit.capacity), updated_at=now)

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger(__name__)
 
-SECRET_FILE_NAME = ".deliberation-secret"
+SECRET_FILE_NAME = ".deliberation-secret"  # noqa: S105 (a file name, not a secret)
 
 
 class Mode(StrEnum):
@@ -90,7 +90,9 @@ class Settings(BaseSettings):
             value = "postgresql+asyncpg://" + value.split("://", 1)[1]
         if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
             value = "sqlite+aiosqlite://" + value.split("://", 1)[1]
-        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
             raise ValueError("use a sqlite:/// path or a postgresql:// URL")
         return value
 
@@ -161,7 +163,7 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def _local_secret() -> str:
-    """For local use only: a random key kept in the working directory so sessions survive restarts."""
+    """Local use only: a random key kept in the working directory, so sessions survive restarts."""
     path = Path(SECRET_FILE_NAME)
     if path.exists():
         key = path.read_text(encoding="utf-8").strip()

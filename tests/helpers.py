@@ -40,5 +40,3 @@ def field_error(response: Any, name: str) -> str | None:
 
 def normalize_space(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
-
-

@@ -287,9 +287,7 @@ async def export_data(session: AsyncSession, user: User) -> dict[str, Any]:
             "created_at": user.created_at.isoformat(),
         },
         "active_sessions": session_count,
-        "consultation_roles": [
-            {"consultation_id": cid, "role": role.value} for cid, role in roles
-        ],
+        "consultation_roles": [{"consultation_id": cid, "role": role.value} for cid, role in roles],
         "contributions": [
             {
                 "id": c.id,

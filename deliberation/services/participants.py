@@ -6,6 +6,8 @@ A logged-in resident has one participant row linked to the account.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,22 +49,23 @@ async def ensure_participant(
 
     Safe under concurrency: the unique constraints decide, ON CONFLICT keeps the first row.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    key: Any
     if user is not None:
-        key_column, key_value = Participant.user_id, user.id
+        key = Participant.user_id == user.id
         values: dict[str, object] = {"user_id": user.id, "display_name": user.display_name}
         conflict = ["user_id"]
     else:
         if not participant_secret:
             raise ValueError("an anonymous participant needs a secret")
         hashed = participant_hash(secret_key, participant_secret)
-        key_column, key_value = Participant.secret_hash, hashed
+        key = Participant.secret_hash == hashed
         values = {"secret_hash": hashed, "display_name": display_name}
         conflict = ["secret_hash"]
     await session.execute(
         insert(Participant).values(**values).on_conflict_do_nothing(index_elements=conflict)
     )
-    participant = await session.scalar(select(Participant).where(key_column == key_value))
+    participant = await session.scalar(select(Participant).where(key))
     assert participant is not None
     if display_name is not None and participant.display_name != display_name:
         participant.display_name = display_name

@@ -29,6 +29,9 @@ def set_cookie(
 
 def clear_cookie(request: Request, response: Response, name: str) -> None:
     response.delete_cookie(
-        name, path="/", httponly=True, samesite="lax",
+        name,
+        path="/",
+        httponly=True,
+        samesite="lax",
         secure=bool(request.app.state.settings.cookies_secure),
     )

@@ -34,10 +34,7 @@ def protect(app: ASGIApp, *, secret: str, secure: bool, default_language: str) -
         i18n.set_language(negotiate(scope, default_language))
         request = Request(scope)
         error = PermissionDenied(
-            _l(
-                "Your form has expired or came from another site. "
-                "Reload the page and try again."
-            ),
+            _l("Your form has expired or came from another site. Reload the page and try again."),
             code="csrf_failed",
         )
         response = render_error(request, error)

@@ -17,6 +17,7 @@ from deliberation.errors import (
     RateLimited,
 )
 from deliberation.i18n import gettext
+from deliberation.web.templating import render
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +33,16 @@ def render_error(request: Request, error: DomainError) -> Response:
     headers = dict(error.headers)
     if wants_json(request):
         return JSONResponse({"error": error.to_dict()}, status_code=error.status, headers=headers)
-    templates = request.app.state.templates
-    if isinstance(error, LoginRequired) and request.method == "GET":
-        if request.headers.get("hx-request") != "true":
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            login = request.url_for("login").include_query_params(next=target)
-            return RedirectResponse(str(login.path) + "?" + login.query, status_code=303)
-    if request.headers.get("hx-request") == "true":
+    is_htmx = request.headers.get("hx-request") == "true"
+    if isinstance(error, LoginRequired) and request.method == "GET" and not is_htmx:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = request.url_for("login").include_query_params(next=target)
+        return RedirectResponse(str(login.path) + "?" + login.query, status_code=303)
+    if is_htmx:
         headers["HX-Retarget"] = request.headers.get("hx-target-error", "#flash")
         headers["HX-Reswap"] = "innerHTML"
-        return templates.response(
-            request, "_error.html", status_code=error.status, headers=headers, error=error
-        )
-    return templates.response(
-        request, "error.html", status_code=error.status, headers=headers, error=error
-    )
+        return render(request, "_error.html", error.status, headers, error=error)
+    return render(request, "error.html", error.status, headers, error=error)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:

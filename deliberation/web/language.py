@@ -29,9 +29,9 @@ def negotiate(scope: Scope, default: str, user_language: str | None = None) -> s
     if user_language in i18n.LANGUAGES:
         assert user_language is not None
         return user_language
-    headers = dict(scope.get("headers") or [])
+    headers: dict[bytes, bytes] = dict(scope.get("headers") or [])
     for part in headers.get(b"accept-language", b"").decode("latin-1").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
+        tag: str = part.split(";")[0].strip().lower()[:2]
         if tag in i18n.LANGUAGES:
             return tag
-    return default
+    return str(default)

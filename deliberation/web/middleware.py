@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,4 +67,3 @@ class RequestContextMiddleware:
                     extra={"status": status["code"], "path": scope["path"]},
                 )
             request_id_var.reset(token)
-

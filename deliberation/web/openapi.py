@@ -101,12 +101,12 @@ def openapi_document(routes: Sequence[Any], *, title: str = "deliberation") -> d
     ref = {model: keys[(model, "validation")] for model in ordered}
     paths: dict[str, dict[str, Any]] = {}
     for route, op in operations:
-        method = sorted(route.methods - {"HEAD"})[0].lower()
+        method = sorted((route.methods or {"GET"}) - {"HEAD"})[0].lower()
         entry: dict[str, Any] = {
             "operationId": route.name.replace(":", "_"),
             "summary": op.summary,
             "tags": list(op.tags),
-            "x-permission": route.endpoint.action.name,
+            "x-permission": route.endpoint.action.name,  # type: ignore[attr-defined]
             "parameters": _path_parameters(route.path),
             "responses": {
                 "4XX": {

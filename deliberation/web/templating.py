@@ -132,3 +132,15 @@ def _url_for(request: Request) -> Any:
 def _csrf_token(request: Request) -> str:
     getter = request.scope.get("csrftoken")
     return getter() if callable(getter) else ""
+
+
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a template of this app as the response to ``request``."""
+    templates: Templates = request.app.state.templates
+    return templates.response(request, name, status_code, headers, **context)

@@ -73,8 +73,15 @@ def _browser_database_url(base: str, tmp: Path) -> str:
         name = name.split("?")[0] + "_browser"
         admin = f"{head}/postgres".replace("postgresql+asyncpg://", "postgresql://")
         subprocess.run(
-            ["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-             "-c", f'CREATE DATABASE "{name}"'],
+            [
+                "psql",
+                admin,
+                "-q",
+                "-c",
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                "-c",
+                f'CREATE DATABASE "{name}"',
+            ],
             check=True,
             capture_output=True,
         )
@@ -121,7 +128,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     tmp = tmp_path_factory.mktemp("live")
     url = _browser_database_url(database_url, tmp)
     asyncio.run(reset_database(url))
@@ -136,8 +145,20 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "deliberation.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws-per-message-deflate", "false"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "deliberation.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--ws-per-message-deflate",
+                "false",
+            ],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -192,7 +213,9 @@ def browser_context(browser: Any, request: pytest.FixtureRequest) -> Iterator[An
     contexts: list[Any] = []
 
     def make(viewport: dict[str, int] | None = None, locale: str = "pl-PL") -> Any:
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 900}, locale=locale
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

@@ -53,6 +53,8 @@ def test_wrong_password_message_and_no_login(live_server, browser_context):
     email = live_server.create_user()
     page = browser_context().new_page()
     login(page, live_server, email, password="wrong password!!")
-    expect(page.locator("#error-summary")).to_contain_text("Adres e-mail lub hasło są nieprawidłowe.")
+    expect(page.locator("#error-summary")).to_contain_text(
+        "Adres e-mail lub hasło są nieprawidłowe."
+    )
     expect(page.get_by_role("link", name="Moje konto")).to_have_count(0)
     axe_check(page)

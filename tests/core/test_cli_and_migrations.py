@@ -106,9 +106,17 @@ def _migration_urls(tmp_path) -> list[str]:
         target = name + "_migrations"
         admin = f"{head}/postgres".replace("postgresql+asyncpg://", "postgresql://")
         subprocess.run(
-            ["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)',
-             "-c", f'CREATE DATABASE "{target}"'],
-            check=True, capture_output=True,
+            [
+                "psql",
+                admin,
+                "-q",
+                "-c",
+                f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)',
+                "-c",
+                f'CREATE DATABASE "{target}"',
+            ],
+            check=True,
+            capture_output=True,
         )
         urls.append(f"{head}/{target}")
     return urls

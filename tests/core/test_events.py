@@ -222,3 +222,14 @@ async def test_two_processes_see_each_others_events(migrated):
         if process.is_alive():
             process.kill()
     assert process.exitcode == 0
+
+
+def test_events_doc_is_up_to_date():
+    from pathlib import Path
+
+    from deliberation.events import docs
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+    assert page.read_text(encoding="utf-8") == docs.render(), (
+        "docs/events.md is stale: run python -m deliberation.events.docs > docs/events.md"
+    )

@@ -39,7 +39,8 @@ def test_every_message_has_a_polish_translation():
     missing = sorted(
         msgid
         for msgid in extracted()
-        if catalogue.ugettext(msgid) == msgid and msgid not in SAME_IN_POLISH
+        if catalogue.ugettext(msgid) == msgid
+        and msgid not in SAME_IN_POLISH
         and catalogue.ungettext(msgid, msgid + "_", 5) in (msgid, msgid + "_")
     )
     assert missing == []

@@ -60,7 +60,12 @@ EXPECTED = {
     ACCOUNT_CREATE: ALL,
     ACCOUNT_MANAGE_OWN: LOGGED_IN,
     USERS_MANAGE: {"admin"},
-    CONSULTATION_CREATE: {"facilitator_unassigned", "facilitator", "facilitator_elsewhere", "admin"},
+    CONSULTATION_CREATE: {
+        "facilitator_unassigned",
+        "facilitator",
+        "facilitator_elsewhere",
+        "admin",
+    },
     CONSULTATION_EDIT: {"facilitator", "admin"},
     CONSULTATION_PUBLISH: {"facilitator", "admin"},
     CONSULTATION_ASSIGN_STAFF: {"admin"},
@@ -116,6 +121,8 @@ async def test_http_routes_enforce_actions(client):
     response = await client.get("/account/data")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
-    api = await client.api("POST", "/account/delete", json={}, headers={"accept": "application/json"})
+    api = await client.api(
+        "POST", "/account/delete", json={}, headers={"accept": "application/json"}
+    )
     assert api.status_code == 401
     assert api.json()["error"]["code"] == "login_required"

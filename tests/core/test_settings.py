@@ -6,8 +6,13 @@ import pytest
 
 from deliberation.settings import ConfigurationError, Mode, load_settings
 
-VARIABLES = ("DATABASE_URL", "SECRET_KEY", "DELIBERATION_MODE", "DELIBERATION_ALLOWED_HOSTS",
-             "DELIBERATION_DEFAULT_LANGUAGE")
+VARIABLES = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DELIBERATION_MODE",
+    "DELIBERATION_ALLOWED_HOSTS",
+    "DELIBERATION_DEFAULT_LANGUAGE",
+)
 
 
 @pytest.fixture(autouse=True)

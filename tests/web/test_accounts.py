@@ -42,9 +42,17 @@ async def test_register_logs_in_and_shows_account(client, session):
     ("data", "field", "message"),
     [
         ({"email": ""}, "email", "To pole jest wymagane."),
-        ({"email": "not-an-email"}, "email", "Wpisz poprawny adres e-mail, na przykład imie@example.pl."),
+        (
+            {"email": "not-an-email"},
+            "email",
+            "Wpisz poprawny adres e-mail, na przykład imie@example.pl.",
+        ),
         ({"display_name": "x" * 81}, "display_name", "Wpisz najwyżej 80 znaków."),
-        ({"password": "short", "password_confirm": "short"}, "password", "Wpisz co najmniej 10 znaków."),
+        (
+            {"password": "short", "password_confirm": "short"},
+            "password",
+            "Wpisz co najmniej 10 znaków.",
+        ),
         ({"password_confirm": "something else"}, "__root__", "Hasła się różnią."),
     ],
 )
@@ -76,9 +84,7 @@ async def test_register_duplicate_email_case_insensitive(client, session):
 
 async def test_register_english_messages(client):
     await client.get("/", headers={"accept-language": "en"})
-    response = await client.submit(
-        "/register", {"email": ""}, headers={"accept-language": "en"}
-    )
+    response = await client.submit("/register", {"email": ""}, headers={"accept-language": "en"})
     assert field_error(response, "email") == "This field is required."
 
 
@@ -130,13 +136,21 @@ async def test_password_change(client, session):
     await client.login(user.email)
     bad = await client.submit(
         "/account/password",
-        {"current_password": "nope nope nope", "password": "new password 1", "password_confirm": "new password 1"},
+        {
+            "current_password": "nope nope nope",
+            "password": "new password 1",
+            "password_confirm": "new password 1",
+        },
     )
     assert bad.status_code == 422
     assert field_error(bad, "current_password") == "Obecne hasło jest nieprawidłowe."
     ok = await client.submit(
         "/account/password",
-        {"current_password": PASSWORD, "password": "new password 1", "password_confirm": "new password 1"},
+        {
+            "current_password": PASSWORD,
+            "password": "new password 1",
+            "password_confirm": "new password 1",
+        },
     )
     assert ok.status_code == 303
     await client.submit("/logout")
@@ -152,9 +166,13 @@ async def test_password_reset_single_use_and_expiry(client, session, app):
     link = next(line for line in mail.body.splitlines() if "/password-reset/" in line)
     path = link.split("testserver", 1)[1]
     assert (await client.get(path)).status_code == 200
-    done = await client.submit(path, {"password": "brand new pass", "password_confirm": "brand new pass"})
+    done = await client.submit(
+        path, {"password": "brand new pass", "password_confirm": "brand new pass"}
+    )
     assert done.status_code == 303
-    again = await client.submit(path, {"password": "another pass 12", "password_confirm": "another pass 12"})
+    again = await client.submit(
+        path, {"password": "another pass 12", "password_confirm": "another pass 12"}
+    )
     assert again.status_code == 422
     assert "wygasł albo został już użyty" in again.text
     await client.login(user.email, "brand new pass")
@@ -210,9 +228,12 @@ async def test_download_and_delete_account(client, session):
     assert user.email is None and user.password_hash is None and user.deleted_at is not None
     await session.refresh(contribution)
     assert contribution.body == "Więcej ławek, proszę."  # public contributions stay
-    assert await session.scalar(
-        select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
-    ) == 0
+    assert (
+        await session.scalar(
+            select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
+        )
+        == 0
+    )
     assert (await client.get("/account")).status_code == 303
     assert await count(session, Contribution) == 1
 

@@ -100,8 +100,13 @@ async def test_api_malformed_json_and_encoding(echo_app, client):
     headers = {"x-csrftoken": client.csrf(), "content-type": "application/json"}
     bad_json = await client.post("/api/test-echo", content=b"{not json", headers=headers)
     assert bad_json.status_code == 422
-    assert bad_json.json()["error"]["fields"]["__root__"] == "Treść żądania nie jest poprawnym JSON-em."
-    bad_utf8 = await client.post("/api/test-echo", content=b'{"name": "\xff", "count": 1}', headers=headers)
+    assert (
+        bad_json.json()["error"]["fields"]["__root__"]
+        == "Treść żądania nie jest poprawnym JSON-em."
+    )
+    bad_utf8 = await client.post(
+        "/api/test-echo", content=b'{"name": "\xff", "count": 1}', headers=headers
+    )
     assert bad_utf8.status_code == 422
     ok = await client.api("POST", "/api/test-echo", json={"name": "ok", "count": 3})
     assert ok.json() == {"name": "ok", "count": 3}
@@ -109,13 +114,21 @@ async def test_api_malformed_json_and_encoding(echo_app, client):
 
 def test_openapi_document_from_routes():
     route = api_route(
-        "/api/x/{item_id:int}", echo, action=VIEW_PUBLIC, name="api:x", summary="X",
-        method="POST", body=Echo,
+        "/api/x/{item_id:int}",
+        echo,
+        action=VIEW_PUBLIC,
+        name="api:x",
+        summary="X",
+        method="POST",
+        body=Echo,
     )
     document = openapi_document([route])
     op = document["paths"]["/api/x/{item_id}"]["post"]
     assert op["parameters"][0] == {
-        "name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}
+        "name": "item_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
     }
     assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/Echo")
     assert op["x-permission"] == "public.view"

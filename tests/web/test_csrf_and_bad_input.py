@@ -12,7 +12,12 @@ async def users(session):
     return await session.scalar(select(func.count()).select_from(User))
 
 
-FORM = {"email": "x@example.org", "display_name": "X", "password": PASSWORD, "password_confirm": PASSWORD}
+FORM = {
+    "email": "x@example.org",
+    "display_name": "X",
+    "password": PASSWORD,
+    "password_confirm": PASSWORD,
+}
 
 
 async def test_form_without_csrf_token_is_refused_in_polish(client, session):

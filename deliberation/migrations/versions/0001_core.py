@@ -12,7 +12,6 @@ from alembic import op
 
 import deliberation.db
 
-
 revision: str = "0001_core"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None

@@ -15,11 +15,13 @@ from deliberation.errors import ValidationFailed
 from deliberation.i18n import _l, gettext
 from deliberation.mail import Mail
 from deliberation.permissions import ACCOUNT_CREATE, ACCOUNT_MANAGE_OWN
+from deliberation.ratelimit import Limit
 from deliberation.services import accounts
 from deliberation.web import cookies
 from deliberation.web.forms import form_dict, validate
 from deliberation.web.redirects import safe_next, see_other
 from deliberation.web.routing import page
+from deliberation.web.templating import render
 
 PASSWORD = Field(min_length=10, max_length=128)
 
@@ -68,7 +70,7 @@ async def _form(request: Request) -> dict[str, Any]:
 
 
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    return request.app.state.templates.response(request, name, status_code=status, **context)
+    return render(request, name, status, **context)
 
 
 def _invalid(request: Request, name: str, exc: ValidationFailed, data: dict[str, Any]) -> Response:
@@ -126,7 +128,7 @@ async def login(request: Request) -> Response:
             email=form.email,
             password=form.password,
             session_days=settings.session_days,
-            limit=accounts.ratelimit.Limit(settings.login_attempts_per_minute, 60),
+            limit=Limit(settings.login_attempts_per_minute, 60),
             replace_token=request.cookies.get(cookies.SESSION),
         )
     except ValidationFailed as exc:

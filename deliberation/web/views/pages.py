@@ -18,6 +18,7 @@ from deliberation.services import accounts
 from deliberation.web import cookies
 from deliberation.web.redirects import safe_next, see_other
 from deliberation.web.routing import page
+from deliberation.web.templating import render
 
 PUBLIC_STATUSES = (
     ConsultationStatus.PUBLISHED,
@@ -33,11 +34,11 @@ async def home(request: Request) -> Response:
         .order_by(Consultation.published_at.desc(), Consultation.id.desc())
         .limit(50)
     )
-    return request.app.state.templates.response(request, "home.html", consultations=list(rows))
+    return render(request, "home.html", consultations=list(rows))
 
 
 async def accessibility(request: Request) -> Response:
-    return request.app.state.templates.response(request, "accessibility.html")
+    return render(request, "accessibility.html")
 
 
 async def switch_language(request: Request) -> Response:
@@ -75,8 +76,6 @@ def routes() -> list[BaseRoute]:
     return [
         page("/", home, action=VIEW_PUBLIC, name="home"),
         page("/accessibility", accessibility, action=VIEW_PUBLIC, name="accessibility"),
-        page(
-            "/language", switch_language, action=TAKE_PART, name="language", methods=["POST"]
-        ),
+        page("/language", switch_language, action=TAKE_PART, name="language", methods=["POST"]),
         page("/healthz", healthz, action=VIEW_PUBLIC, name="healthz"),
     ]
