@@ -213,4 +213,6 @@ CONTRIBUTION_MODERATE = define(
     scoped=True,
     description="Approve, hide, restore and redact contributions; block participants",
 )
-STAFF_AREA = define("staff.area", staff_of_any, scoped=False, description="Open the staff area")
+STAFF_AREA = define(
+    "staff.area", staff_of_any, scoped=False, description="Open the staff area"
+)

@@ -62,7 +62,9 @@ class Contribution(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE")
+    )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     body: Mapped[str] = mapped_column(Text)
     author_kind: Mapped[AuthorKind] = mapped_column(enum_column(AuthorKind, "author_kind"))
@@ -91,7 +93,9 @@ class Theme(Base):
     __table_args__ = (UniqueConstraint("consultation_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(80))
     slug: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -82,9 +82,7 @@ async def ensure_theme(session: AsyncSession, consultation_id: int, name: str) -
     """The consultation's theme with this name, created on the fly."""
     name = " ".join(name.split())
     if not name or len(name) > 80:
-        raise ValidationFailed(
-            fields={"theme": _l("Give the theme a name of up to 80 characters.")}
-        )
+        raise ValidationFailed(fields={"theme": _l("Give the theme a name of up to 80 characters.")})
     slug = slugify(name)
     theme = await session.scalar(
         select(Theme).where(Theme.consultation_id == consultation_id, Theme.slug == slug)
