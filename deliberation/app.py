@@ -23,7 +23,7 @@ from deliberation.web import csrf
 from deliberation.web.errors import EXCEPTION_HANDLERS
 from deliberation.web.middleware import RequestContextMiddleware
 from deliberation.web.templating import Templates, create_environment
-from deliberation.web.views import accounts, api, pages
+from deliberation.web.views import accounts, admin, api, pages
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def create_app(
         *pages.routes(),
         *accounts.routes(),
         *api.routes(),
+        *admin.routes(),
     ]
     for feature in features:
         routes.extend(feature.routes())

@@ -73,6 +73,12 @@ class UserDeleted(Event):
     user_id: int
 
 
+class UserRoleChanged(Event):
+    type: ClassVar[str] = "user.role_changed"
+    user_id: int
+    role: str
+
+
 class StaffAssigned(Event):
     type: ClassVar[str] = "consultation.staff_assigned"
     consultation_id: int

@@ -345,3 +345,13 @@ async def assign_staff(
             ev.StaffAssigned(consultation_id=consultation_id, user_id=user_id, role=role.value),
         )
     await commit(session)
+
+
+async def set_role(session: AsyncSession, user: User, role: Role) -> None:
+    """Change a user's global role. Emits user.role_changed."""
+    if user.role is role:
+        return
+    user.role = role
+    session.add(user)
+    record(session, ev.UserRoleChanged(user_id=user.id, role=role.value))
+    await commit(session)

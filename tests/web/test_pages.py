@@ -64,3 +64,30 @@ async def test_security_headers_and_request_id(client):
     assert response.headers["x-request-id"] == "abcdef123456"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_server_error_page_in_polish(app, client):
+    from starlette.routing import Route
+
+    from deliberation.permissions import VIEW_PUBLIC
+    from deliberation.web.routing import guarded
+
+    async def broken(request):
+        raise RuntimeError("boom")
+
+    app.router.routes.insert(0, Route("/test-broken", guarded(broken, VIEW_PUBLIC)))
+    transport_client = client
+    transport_client._transport.raise_app_exceptions = False  # as a real server would
+    response = await transport_client.get("/test-broken")
+    assert response.status_code == 500
+    assert html(response).h1.get_text(strip=True) == "Błąd serwera"
+    api = await transport_client.get("/test-broken", headers={"accept": "application/json"})
+    assert api.json()["error"]["code"] == "server_error"
+
+
+async def test_htmx_error_is_a_partial(client):
+    response = await client.submit("/language", {"language": "xx"}, headers={"hx-request": "true"})
+    assert response.status_code == 422
+    assert response.headers["hx-retarget"] == "#flash"
+    assert "<html" not in response.text
+    assert html(response).select_one('[role="alert"]') is not None
