@@ -23,7 +23,7 @@ from deliberation.web import csrf
 from deliberation.web.errors import EXCEPTION_HANDLERS
 from deliberation.web.middleware import RequestContextMiddleware
 from deliberation.web.templating import Templates, create_environment
-from deliberation.web.views import accounts, admin, api, pages
+from deliberation.web.views import accounts, admin, api, consultations, pages, staff
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ def create_app(
         *pages.routes(),
         *accounts.routes(),
         *api.routes(),
+        *consultations.routes(),
+        *staff.routes(),
         *admin.routes(),
     ]
     for feature in features:

@@ -216,3 +216,18 @@ CONTRIBUTION_MODERATE = define(
 STAFF_AREA = define(
     "staff.area", staff_of_any, scoped=False, description="Open the staff area"
 )
+
+# --- consultations, meetings and the record (issue #3) -------------------------------------------
+
+MEETING_REGISTER = define(
+    "meeting.register",
+    logged_in,
+    scoped=False,
+    description="Register for a meeting or its waiting list, and cancel",
+)
+STAFF_HOME = define(
+    "staff.home",
+    lambda p, s: global_role(Role.FACILITATOR)(p, s) or staff_of_any(p, s),
+    scoped=False,
+    description="Open the staff list of consultations (facilitators, assigned staff, admins)",
+)

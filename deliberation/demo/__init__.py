@@ -8,7 +8,7 @@ Loading twice changes nothing: the demo is recognised by its slug.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from importlib import resources
 from typing import Any
@@ -24,11 +24,15 @@ from deliberation.models import (
     Channel,
     Consultation,
     ConsultationStatus,
+    Contribution,
+    LinkKind,
+    MeetingFormat,
+    PhaseKind,
     Role,
     StaffRole,
     User,
 )
-from deliberation.services import accounts, consultations
+from deliberation.services import accounts, consultations, meetings
 from deliberation.services import record as record_service
 
 DEMO_SLUG = "park-zielony-jar"
@@ -125,6 +129,7 @@ async def load_demo(session: AsyncSession, features: list[Feature]) -> bool:
     await consultations.advance_status(session, consultation, ConsultationStatus.PUBLISHED)
     resident = users[Role.RESIDENT]
     start = utcnow() - timedelta(days=10)
+    loaded: list[tuple[dict[str, Any], Contribution]] = []
     for index, row in enumerate(sample_contributions()):
         channel = Channel(row["channel"])
         recorded = channel in (Channel.MEETING_NOTE, Channel.PAPER_FORM)
@@ -142,9 +147,83 @@ async def load_demo(session: AsyncSession, features: list[Feature]) -> bool:
         await record_service.created(session, contribution)
         theme = await record_service.ensure_theme(session, consultation.id, row["theme"])
         await record_service.tag(session, contribution, theme)
+        loaded.append((row, contribution))
     await commit(session)
+    await _meetings_demo(session, consultation, facilitator, loaded)
     context: dict[str, Any] = {"consultation": consultation, "users": users}
     for feature in features:
         if feature.demo is not None:
             await feature.demo(session, context)
     return True
+
+
+CAO = "Centrum Aktywności Obywatelskiej, ul. Kościuszki 10, Dąbrowa Górnicza"
+
+
+async def _meetings_demo(
+    session: AsyncSession,
+    consultation: Consultation,
+    facilitator: User,
+    loaded: list[tuple[dict[str, Any], Contribution]],
+) -> None:
+    """Phases, a past hybrid meeting whose notes cite online comments, and an upcoming one."""
+    principal = await accounts.principal_for(session, facilitator)
+    today = utcnow().date()
+    await consultations.set_phases(
+        session,
+        principal,
+        consultation,
+        {
+            PhaseKind.INFORMATION: (today - timedelta(days=20), today - timedelta(days=11)),
+            PhaseKind.COLLECTING: (today - timedelta(days=10), today + timedelta(days=20)),
+            PhaseKind.ANALYSIS: (today + timedelta(days=21), today + timedelta(days=35)),
+            PhaseKind.REPORT: (today + timedelta(days=36), today + timedelta(days=50)),
+        },
+    )
+    hall = meetings.MeetingPlan(
+        title="Spotkanie konsultacyjne o parku",
+        format=MeetingFormat.HYBRID,
+        day=today - timedelta(days=3),
+        start="17:00",
+        end="19:00",
+        place=CAO,
+        accessibility="Wejście bez schodów od ul. Kościuszki, pętla indukcyjna w sali 1, "
+        "toaleta dla osób z niepełnosprawnościami na parterze.",
+        online_url="https://spotkanie.example.org/park-zielony-jar",
+        agenda="Powitanie i cel spotkania\nPrezentacja koncepcji parku\n"
+        "Pytania i uwagi z sali i z internetu\nPodsumowanie i dalsze kroki",
+    )
+    past = await meetings.create_meeting(session, principal, consultation, hall)
+    upcoming = replace(
+        hall,
+        title="Spacer i spotkanie w parku",
+        day=today + timedelta(days=7),
+        registration_required=True,
+        capacity=40,
+        waiting_list=True,
+    )
+    await meetings.create_meeting(session, principal, consultation, upcoming)
+    online: dict[str, Contribution] = {}
+    for row, contribution in loaded:
+        if contribution.channel is Channel.ONLINE_COMMENT:
+            online.setdefault(row["theme"], contribution)
+    for row, contribution in loaded:
+        if contribution.channel is not Channel.MEETING_NOTE:
+            continue
+        contribution.meeting_id = past.id
+        contribution.received_at = past.starts_at
+        target = online.get(row["theme"])
+        if target is not None:
+            await record_service.link(
+                session, contribution, target, LinkKind.REPEATS, created_by_id=facilitator.id
+            )
+    await commit(session)
+    await meetings.save_notes(
+        session,
+        principal,
+        consultation,
+        past,
+        attendance=37,
+        organizations="Rada Dzielnicy Zielony Jar, Stowarzyszenie Rowerowa Dąbrowa",
+        publish=True,
+    )

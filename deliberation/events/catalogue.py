@@ -125,3 +125,57 @@ class ContributionLinked(Event):
     from_id: int
     to_id: int
     kind: str
+
+# --- consultations: phases, attachments, meetings, registrations, notes ------------------------
+
+
+class ConsultationPhasesChanged(Event):
+    type: ClassVar[str] = "consultation.phases_changed"
+    consultation_id: int
+
+
+class AttachmentAdded(Event):
+    type: ClassVar[str] = "attachment.added"
+    consultation_id: int
+    attachment_id: int
+
+
+class AttachmentRemoved(Event):
+    type: ClassVar[str] = "attachment.removed"
+    consultation_id: int
+    attachment_id: int
+
+
+class MeetingCreated(Event):
+    type: ClassVar[str] = "meeting.created"
+    consultation_id: int
+    meeting_id: int
+
+
+class MeetingUpdated(Event):
+    type: ClassVar[str] = "meeting.updated"
+    consultation_id: int
+    meeting_id: int
+
+
+class RegistrationChanged(Event):
+    """Someone registered, joined the waiting list, was promoted from it, or cancelled."""
+
+    type: ClassVar[str] = "meeting.registration_changed"
+    consultation_id: int
+    meeting_id: int
+    user_id: int
+    status: str  # registered | waiting | cancelled
+
+
+class MeetingNotesPublished(Event):
+    type: ClassVar[str] = "meeting.notes_published"
+    consultation_id: int
+    meeting_id: int
+
+
+class ContributionTagged(Event):
+    type: ClassVar[str] = "contribution.tagged"
+    consultation_id: int
+    contribution_id: int
+    theme_ids: list[int]

@@ -1,7 +1,15 @@
 """The core's tables. Feature packages keep their own models and import ``Base`` from here."""
 
 from deliberation.db import Base
-from deliberation.models.consultations import Consultation, ConsultationRole, ConsultationStatus
+from deliberation.models.consultations import (
+    AreaKind,
+    Attachment,
+    Consultation,
+    ConsultationRole,
+    ConsultationStatus,
+    Phase,
+    PhaseKind,
+)
 from deliberation.models.contributions import (
     AuthorKind,
     Channel,
@@ -12,6 +20,7 @@ from deliberation.models.contributions import (
     Theme,
     contribution_themes,
 )
+from deliberation.models.meetings import Meeting, MeetingFormat, Registration, RegistrationStatus
 from deliberation.models.ratelimit import RateBucket
 from deliberation.models.users import (
     Participant,
@@ -23,6 +32,8 @@ from deliberation.models.users import (
 )
 
 __all__ = [
+    "AreaKind",
+    "Attachment",
     "AuthorKind",
     "Base",
     "Channel",
@@ -32,10 +43,16 @@ __all__ = [
     "Contribution",
     "ContributionLink",
     "LinkKind",
+    "Meeting",
+    "MeetingFormat",
     "ModerationState",
     "Participant",
     "PasswordResetToken",
+    "Phase",
+    "PhaseKind",
     "RateBucket",
+    "Registration",
+    "RegistrationStatus",
     "Role",
     "StaffRole",
     "Theme",

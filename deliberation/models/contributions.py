@@ -59,12 +59,11 @@ class Contribution(Base):
         UniqueConstraint("source_type", "source_id"),
         Index("ix_contributions_record", "consultation_id", "moderation_state", "created_at"),
         Index("ix_contributions_channel", "consultation_id", "channel", "created_at"),
+        Index("ix_contributions_meeting", "meeting_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE")
-    )
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     body: Mapped[str] = mapped_column(Text)
     author_kind: Mapped[AuthorKind] = mapped_column(enum_column(AuthorKind, "author_kind"))
@@ -84,6 +83,8 @@ class Contribution(Base):
     source_id: Mapped[int | None]
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime | None]
+    # The meeting whose notes hold this point (channel meeting_note).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -93,9 +94,7 @@ class Theme(Base):
     __table_args__ = (UniqueConstraint("consultation_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE")
-    )
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(80))
     slug: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
