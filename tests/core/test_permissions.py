@@ -17,7 +17,9 @@ from deliberation.permissions import (
     CONSULTATION_VIEW_DRAFT,
     CONTRIBUTION_MODERATE,
     RECORD_WRITE,
+    MEETING_REGISTER,
     STAFF_AREA,
+    STAFF_HOME,
     TAKE_PART,
     USERS_MANAGE,
     VIEW_PUBLIC,
@@ -73,6 +75,8 @@ EXPECTED = {
     RECORD_WRITE: {"facilitator", "admin"},
     CONTRIBUTION_MODERATE: {"moderator", "admin"},
     STAFF_AREA: STAFF,
+    STAFF_HOME: STAFF | {"facilitator_unassigned"},
+    MEETING_REGISTER: LOGGED_IN,
 }
 CLOSED = (ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED)
 
@@ -84,7 +88,7 @@ def expected(action, status):
 
 
 def test_core_actions_are_all_in_the_matrix():
-    core_prefixes = {"public", "account", "users", "staff"}
+    core_prefixes = {"public", "account", "users", "staff", "consultation", "record", "meeting"}
     core = {a for a in ACTIONS.values() if a.name.split(".")[0] in core_prefixes}
     assert core <= set(EXPECTED)
     assert all(action.name in ACTIONS for action in EXPECTED)
