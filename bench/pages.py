@@ -1,0 +1,300 @@
+"""Page benchmark: a consultation with 20,000 contributions on PostgreSQL, 50 concurrent clients.
+
+    createdb -h 127.0.0.1 -U postgres deliberation_bench   # once
+    .venv/bin/python bench/pages.py --database-url postgresql://postgres@127.0.0.1:5432/deliberation_bench
+
+Builds the data with bulk inserts, starts uvicorn (one process, loopback only) on this module's
+``bench_app`` factory, which adds an ``X-Query-Count`` header counted by a SQLAlchemy event
+listener, then measures the consultation page and a filtered record page for a bounded time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+_queries: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("queries", default=None)
+
+
+def bench_app() -> Any:
+    """The real app, plus a per-request SQL query counter (header X-Query-Count)."""
+    from sqlalchemy import event
+    from starlette.datastructures import MutableHeaders
+
+    from deliberation.app import create_app
+
+    app = create_app()
+    listening: dict[str, bool] = {}
+
+    def count(*_args: Any) -> None:
+        counter = _queries.get()
+        if counter is not None:
+            counter[0] += 1
+
+    async def wrapper(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        db = getattr(app.state, "db", None)
+        if db is not None and not listening:
+            event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+            listening["on"] = True
+        counter = [0]
+        token = _queries.set(counter)
+        chunks: list[Any] = []
+
+        async def send_later(message: Any) -> None:
+            chunks.append(message)  # headers go out once every query has run
+
+        try:
+            await app(scope, receive, send_later)
+        finally:
+            _queries.reset(token)
+        for message in chunks:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Query-Count"] = str(counter[0])
+            await send(message)
+
+    # lifespan and other scopes go straight to the app
+    async def entry(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await app(scope, receive, send)
+        else:
+            await wrapper(scope, receive, send)
+
+    return entry
+
+
+async def build(url: str, n: int) -> tuple[int, int]:
+    """Migrate an empty database and fill one consultation. Returns (consultation id, theme id)."""
+    from sqlalchemy import insert, text
+
+    from deliberation import migrate
+    from deliberation.db import Database, utcnow
+    from deliberation.models import (
+        AuthorKind,
+        Channel,
+        Contribution,
+        ContributionLink,
+        LinkKind,
+        ModerationState,
+        Role,
+        contribution_themes,
+    )
+    from deliberation.services import accounts, meetings
+    from deliberation.services import consultations as service
+    from deliberation.services import record as record_service
+
+    database = Database(url)
+    async with database.engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await migrate.upgrade_async(url)
+    async with database.session() as session:
+        staff = await accounts.register(
+            session, email="bench@example.org", display_name="Bench", password="x" * 12,
+            role=Role.FACILITATOR,
+        )  # fmt: skip
+        resident = await accounts.register(
+            session, email="res@example.org", display_name="Res", password="x" * 12
+        )
+        consultation = await service.create_consultation(
+            session, title="Odnowa parku (benchmark)", summary="Park.", created_by_id=staff.id
+        )
+        who = await accounts.principal_for(session, staff)
+        today = utcnow().date()
+        await service.set_phases(
+            session, who, consultation,
+            {service.PhaseKind.COLLECTING: (today - timedelta(days=60), today + timedelta(days=5))},
+        )  # fmt: skip
+        meeting = await meetings.create_meeting(
+            session, who, consultation,
+            meetings.MeetingPlan("Spotkanie", meetings.MeetingFormat.HYBRID, today, "17:00",
+                                 "19:00", place="CAO"),
+        )  # fmt: skip
+        await meetings.save_notes(
+            session, who, consultation, meeting, attendance=40, organizations="", publish=True
+        )
+        await service.advance_status(session, consultation, service.ConsultationStatus.PUBLISHED)
+        themes = [
+            (await record_service.ensure_theme(session, consultation.id, f"temat {i}")).id
+            for i in range(10)
+        ]
+        await session.commit()
+        start = utcnow() - timedelta(days=50)
+        channels = list(Channel)
+        rows = []
+        for i in range(n):
+            channel = channels[i % len(channels)]
+            rows.append(
+                {
+                    "consultation_id": consultation.id,
+                    "channel": channel,
+                    "body": f"Uwaga numer {i}: potrzebne są ławki, latarnie i zieleń w parku. " * 2,
+                    "author_kind": AuthorKind.ACCOUNT,
+                    "author_user_id": resident.id,
+                    "moderation_state": ModerationState.HIDDEN
+                    if i % 25 == 0
+                    else ModerationState.VISIBLE,
+                    "meeting_id": meeting.id if channel is Channel.MEETING_NOTE else None,
+                    "support_count": 0,
+                    "created_at": start + timedelta(seconds=200 * i),
+                    "updated_at": start + timedelta(seconds=200 * i),
+                }
+            )
+        for chunk in range(0, n, 2000):
+            await session.execute(insert(Contribution), rows[chunk : chunk + 2000])
+        ids = list(
+            (await session.execute(text("SELECT id FROM contributions ORDER BY id"))).scalars()
+        )
+        await session.execute(
+            insert(contribution_themes),
+            [{"contribution_id": cid, "theme_id": themes[k % 10]} for k, cid in enumerate(ids)],
+        )
+        await session.execute(
+            insert(ContributionLink),
+            [
+                {
+                    "from_id": ids[k],
+                    "to_id": ids[k - 1],
+                    "kind": LinkKind.RELATES,
+                    "created_at": utcnow(),
+                }
+                for k in range(1, n, 7)
+            ],
+        )
+        await session.commit()
+        await session.execute(text("ANALYZE"))
+        await session.commit()
+        cid = consultation.id
+    await database.dispose()
+    return cid, themes[3]
+
+
+async def existing(url: str) -> tuple[int, int]:
+    from sqlalchemy import text
+
+    from deliberation.db import Database
+
+    database = Database(url)
+    async with database.session() as session:
+        cid = await session.scalar(text("SELECT min(id) FROM consultations"))
+        theme = await session.scalar(text("SELECT min(id) + 3 FROM themes"))
+    await database.dispose()
+    return int(cid), int(theme)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def load(base: str, path: str, clients: int, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    queries: set[str] = set()
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        for _ in range(3):  # warm up
+            await client.get(path)
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await client.get(path)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    errors += 1
+                queries.add(response.headers.get("x-query-count", "?"))
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    latencies.sort()
+    return {
+        "path": path,
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds,
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(len(latencies) * 0.95) - 1],
+        "max": latencies[-1],
+        "queries": ",".join(sorted(queries)),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--contributions", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--pool-size", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep the data of the last run")
+    args = parser.parse_args()
+    url = args.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if not url.startswith("postgresql+asyncpg://"):
+        sys.exit("the benchmark runs on PostgreSQL: give a postgresql:// URL")
+    began = time.perf_counter()
+    if args.reuse:
+        cid, theme = asyncio.run(existing(url))
+    else:
+        cid, theme = asyncio.run(build(url, args.contributions))
+        print(f"built {args.contributions} contributions in {time.perf_counter() - began:.1f} s")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 40,
+           "DELIBERATION_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+           # a small pool: the server shares PostgreSQL's max_connections with others
+           "DELIBERATION_POOL_SIZE": str(args.pool_size)}  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.pages:bench_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        paths = [
+            f"/consultations/{cid}",
+            f"/consultations/{cid}?channel=meeting_note&theme={theme}",
+        ]
+        print(f"{'page':58} {'req':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'max':>7}  SQL/req")
+        for path in paths:
+            r = asyncio.run(load(base, path, args.clients, args.seconds))
+            print(
+                f"{r['path']:58} {r['requests']:>6} {r['rps']:>7.0f} {r['p50']:>6.1f}ms "
+                f"{r['p95']:>6.1f}ms {r['max']:>6.1f}ms  {r['queries']}"
+                + (f"  errors={r['errors']}" if r["errors"] else "")
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    random.seed(1)
+    main()
