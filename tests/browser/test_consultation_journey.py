@@ -113,10 +113,10 @@ def test_hybrid_consultation_journey(live_server, browser_context):
     expect(phone.locator("h1")).to_have_text(title)
     axe_check(phone)
     record = phone.locator("#record")
-    point = record.locator("article", has_text=POINT)
-    comment = record.locator("article", has_text=COMMENT).first
-    expect(point).to_be_visible()
-    expect(comment).to_be_visible()
+    point = record.locator("article.channel-meeting_note")
+    comment = record.locator("article.channel-online_comment")
+    expect(point.locator(".contribution-body")).to_have_text(POINT)
+    expect(comment.locator(".contribution-body")).to_have_text(COMMENT)
     expect(point.locator(".channel-label")).not_to_have_text(
         comment.locator(".channel-label").inner_text()
     )
