@@ -9,13 +9,14 @@ import functools
 import hashlib
 import itertools
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
+
+from deliberation.lemmas import lemmatizer
 
 if TYPE_CHECKING:
     from simplemma import Lemmatizer
@@ -103,25 +104,12 @@ _SPLIT_WORD = re.compile(
 _MAX_RUN = 3
 # No inflected form of a listed word is longer; longer tokens skip the lemma lookup.
 _MAX_LEMMA_LENGTH = 40
-_LEMMA_LOCK = threading.Lock()
 _VERDICT_CACHE_SIZE = 50_000
 _MAX_CACHED_TOKEN = 64
 
 
-@functools.cache
-def _load_lemmatizer(languages: tuple[str, ...]) -> Lemmatizer:
-    # Polish data takes seconds and ~400 MB to load, so never at import time and only once.
-    from simplemma import Lemmatizer
-
-    lemmatizer = Lemmatizer()
-    for language in languages:
-        lemmatizer.lemmatize("a", language)  # loads the dictionary now, under the lock
-    return lemmatizer
-
-
 def _lemmatizer(languages: tuple[str, ...]) -> Lemmatizer:
-    with _LEMMA_LOCK:  # functools.cache alone would let two threads load the data twice
-        return _load_lemmatizer(languages)
+    return lemmatizer(*languages)
 
 
 def _parse_entry(entry: str) -> tuple[_Kind, str]:

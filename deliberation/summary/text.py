@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from typing import TYPE_CHECKING
+
+from deliberation.lemmas import lemmatizer
 
 if TYPE_CHECKING:
     from simplemma import Lemmatizer
@@ -83,26 +84,8 @@ _FOLD_GROUPS: dict[str, dict[str, str]] = {
 }
 
 
-_LOAD_LOCK = threading.Lock()
-
-
 def _lemmatizer(language: str) -> Lemmatizer:
-    # The lock makes "once" hold when two request threads miss the cache at the same time.
-    with _LOAD_LOCK:
-        return _load_lemmatizer(language)
-
-
-@functools.cache
-def _load_lemmatizer(language: str) -> Lemmatizer:
-    # Imported here so that importing the summary package never pays for simplemma.
-    from simplemma import Lemmatizer
-    from simplemma.strategies import DefaultStrategy
-
-    # low_memory reads the same dictionary as a stream: the same lemmas as the default
-    # backend, loaded in about half the time with ~70 MB instead of ~420 MB resident.
-    lemmatizer = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
-    lemmatizer.lemmatize("a", language)  # reads the dictionary now, not inside a request
-    return lemmatizer
+    return lemmatizer(language)
 
 
 @functools.cache

@@ -91,7 +91,8 @@ def test_automatic_themes_load_the_lemmatizer_once() -> None:
                                created_at=datetime(2025, 1, 1)) for i in range(3)]
         s.generate_summary(items, language="pl")
         s.generate_summary(items, language="en")
-        info = text._load_lemmatizer.cache_info()
+        from deliberation import lemmas
+        info = lemmas._load.cache_info()
         print(info.misses, info.hits)
         """
     )
