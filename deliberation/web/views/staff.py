@@ -37,6 +37,7 @@ from deliberation.web.forms import form_dict, validate
 from deliberation.web.redirects import see_other
 from deliberation.web.routing import page
 from deliberation.web.templating import Templates
+from deliberation.web.views import plain_language as plain_language_views
 
 
 class ConsultationForm(BaseModel):
@@ -114,6 +115,13 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> R
 async def _form(request: Request) -> tuple[dict[str, Any], list[str]]:
     async with request.form(max_files=0, max_fields=100) as form:
         return form_dict(form), [str(v) for v in form.getlist("participation_forms")]
+
+
+async def _rollback(request: Request) -> None:
+    """Undo a failed write, then reload the user the page header shows (rollback expires it)."""
+    await request.state.db.rollback()
+    if request.state.user is not None:
+        await request.state.db.refresh(request.state.user)
 
 
 async def _consultation(request: Request) -> Consultation:
@@ -254,7 +262,7 @@ async def save_phases(request: Request) -> Response:
             raise ValidationFailed(fields=errors)
         await service.set_phases(request.state.db, request.state.principal, consultation, dates)
     except ValidationFailed as exc:
-        await request.state.db.rollback()
+        await _rollback(request)
         return await overview(
             request, exc.status, errors=exc.fields, message=exc.message, phase_data=data
         )
@@ -267,12 +275,14 @@ async def change_status(request: Request) -> Response:
     consultation = await _consultation(request)
     data, _forms = await _form(request)
     form = validate(StatusForm, data)
+    if gate := await plain_language_views.publish_gate(request, consultation, form.status, data):
+        return gate  # issue 7: a summary above the plain-language target needs a confirmation
     try:
         await service.advance_status(
             request.state.db, consultation, form.status, principal=request.state.principal
         )
     except ValidationFailed as exc:
-        await request.state.db.rollback()
+        await _rollback(request)
         return await overview(request, exc.status, errors=exc.fields, message=exc.message)
     return see_other(
         _url(request, "staff:consultation", consultation_id=consultation.id) + "?saved=status"
@@ -298,7 +308,7 @@ async def upload_attachment(request: Request) -> Response:
             data=data,
         )
     except ValidationFailed as exc:
-        await request.state.db.rollback()
+        await _rollback(request)
         return await overview(request, exc.status, errors=exc.fields, message=exc.message)
     target = (
         _url(request, "staff:consultation", consultation_id=consultation.id) + "?saved=attachment"
@@ -433,7 +443,7 @@ async def add_point(request: Request) -> Response:
             db, request.state.principal, consultation, meeting, **form.model_dump()
         )
     except ValidationFailed as exc:
-        await db.rollback()
+        await _rollback(request)
         return await notes(request, exc.status, errors=exc.fields, message=exc.message, data=data)
     return see_other(
         _url(request, "staff:notes", consultation_id=consultation.id, meeting_id=meeting.id)
@@ -498,7 +508,7 @@ async def staff_input(request: Request) -> Response:
             request.state.db, request.state.principal, consultation, **form.model_dump()
         )
     except ValidationFailed as exc:
-        await request.state.db.rollback()
+        await _rollback(request)
         consultation = await _consultation(request)
         return _render(
             request,
