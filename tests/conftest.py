@@ -30,6 +30,14 @@ security.use_fast_hashing_for_tests()
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API runs an event loop in the main thread."""
+    browser = [item for item in items if "tests/browser" in str(item.path)]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser] + browser
+
+
 def _database_url(tmp_dir: Path) -> str:
     url = os.environ.get("DELIBERATION_TEST_DATABASE_URL", "")
     if IN_CI and not url.startswith("postgresql"):

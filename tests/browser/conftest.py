@@ -36,12 +36,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARTIFACTS = Path(os.environ.get("DELIBERATION_TEST_ARTIFACTS", "test-artifacts"))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser" in str(item.path):
-            item.add_marker(pytest.mark.browser)
-
-
 def _chromium_missing() -> str | None:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         return f"no Chromium at {CHROMIUM} (install Debian's 'chromium' package)"
@@ -185,8 +179,11 @@ def live_server(
         process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module. Playwright's sync API keeps an event loop running in this
+    thread while it is open, so it must be closed before any async test runs (browser tests
+    also run last: see tests/conftest.py)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
