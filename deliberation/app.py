@@ -24,6 +24,8 @@ from deliberation.web.errors import EXCEPTION_HANDLERS
 from deliberation.web.middleware import RequestContextMiddleware
 from deliberation.web.templating import Templates, create_environment
 from deliberation.web.views import accounts, admin, api, consultations, pages, staff
+from deliberation.web.views import plain_language as plain_language_views
+from deliberation.web.views import report as report_views
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ def create_app(
         *api.routes(),
         *consultations.routes(),
         *staff.routes(),
+        *report_views.routes(),
+        *plain_language_views.routes(),
         *admin.routes(),
     ]
     for feature in features:

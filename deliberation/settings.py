@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
     secure_cookies: bool | None = None
     pool_size: int = Field(default=10, ge=1, le=200)
+    # Issue 7: the highest FOG-PL a consultation summary may have without a confirmation.
+    plain_language_target: float = Field(default=10.0, gt=0, le=40)
+    # An external "what we heard" summarizer (HTTP POST, JSON); the built-in one when unset.
+    summarizer_url: str | None = Field(default=None, pattern=r"^https?://")
 
     @field_validator("allowed_hosts", "websocket_origins", mode="before")
     @classmethod

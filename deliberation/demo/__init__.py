@@ -34,6 +34,7 @@ from deliberation.models import (
 )
 from deliberation.services import accounts, consultations, meetings
 from deliberation.services import record as record_service
+from deliberation.services.report_demo import load_report_demo
 
 DEMO_SLUG = "park-zielony-jar"
 DISTRICT = "Zielony Jar"
@@ -150,6 +151,7 @@ async def load_demo(session: AsyncSession, features: list[Feature]) -> bool:
         loaded.append((row, contribution))
     await commit(session)
     await _meetings_demo(session, consultation, facilitator, loaded)
+    await load_report_demo(session, consultation, facilitator, [c for _r, c in loaded])
     context: dict[str, Any] = {"consultation": consultation, "users": users}
     for feature in features:
         if feature.demo is not None:

@@ -179,3 +179,47 @@ class ContributionTagged(Event):
     consultation_id: int
     contribution_id: int
     theme_ids: list[int]
+
+
+# --- report: responses, "what we heard", plain language -----------------------------------------
+
+
+class ContributionResponded(Event):
+    """Staff answered contributions (one, or every one of a theme): you said, we did."""
+
+    type: ClassVar[str] = "contribution.responded"
+    consultation_id: int
+    contribution_ids: list[int]
+    status: str
+
+
+class SummaryDraftGenerated(Event):
+    type: ClassVar[str] = "summary.draft_generated"
+    consultation_id: int
+    language: str
+
+
+class SummaryDraftEdited(Event):
+    type: ClassVar[str] = "summary.draft_edited"
+    consultation_id: int
+    language: str
+
+
+class SummaryPublished(Event):
+    type: ClassVar[str] = "summary.published"
+    consultation_id: int
+    language: str
+
+
+class ReportTextSaved(Event):
+    type: ClassVar[str] = "report.text_saved"
+    consultation_id: int
+
+
+class ReadabilityConfirmed(Event):
+    """A summary above the plain-language target was published after a confirmation."""
+
+    type: ClassVar[str] = "consultation.readability_confirmed"
+    consultation_id: int
+    score: float
+    target: float

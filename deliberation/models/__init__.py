@@ -22,6 +22,7 @@ from deliberation.models.contributions import (
 )
 from deliberation.models.meetings import Meeting, MeetingFormat, Registration, RegistrationStatus
 from deliberation.models.ratelimit import RateBucket
+from deliberation.models.report import ContributionResponse as ContributionResponse
 from deliberation.models.users import (
     Participant,
     PasswordResetToken,
