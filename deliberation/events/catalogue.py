@@ -223,3 +223,51 @@ class ReadabilityConfirmed(Event):
     consultation_id: int
     score: float
     target: float
+
+
+# --- surveys -----------------------------------------------------------------------------------
+
+
+class SurveyCreated(Event):
+    type: ClassVar[str] = "survey.created"
+    consultation_id: int
+    survey_id: int
+
+
+class SurveyUpdated(Event):
+    """The definition or settings changed; ``version`` is the version now answered."""
+
+    type: ClassVar[str] = "survey.updated"
+    consultation_id: int
+    survey_id: int
+    version: int
+    new_version: bool = False
+
+
+class SurveyStatusChanged(Event):
+    type: ClassVar[str] = "survey.status_changed"
+    consultation_id: int
+    survey_id: int
+    status: str  # open | closed
+
+
+class SurveyResponseSubmitted(Event):
+    type: ClassVar[str] = "survey.response_submitted"
+    consultation_id: int
+    survey_id: int
+    response_id: int
+    channel: str  # online | paper
+
+
+class SurveyResponseUpdated(Event):
+    type: ClassVar[str] = "survey.response_updated"
+    consultation_id: int
+    survey_id: int
+    response_id: int
+
+
+class SurveyResultsPublished(Event):
+    type: ClassVar[str] = "survey.results_published"
+    consultation_id: int
+    survey_id: int
+    published: bool

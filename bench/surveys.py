@@ -1,0 +1,387 @@
+"""Benchmark of survey results (database GROUP BY) and of submitting under concurrent load.
+
+Run:
+  .venv/bin/python bench/surveys.py results [--pg postgresql://postgres@127.0.0.1:5432/bench]
+  .venv/bin/python bench/surveys.py submit [--pg ...] [--clients 100] [--total 2000]
+
+``results`` loads a survey of 30 questions with 20,000 responses (about 900,000 answer rows)
+and times compute_results, plain and cross-tabulated by district. ``submit`` starts a real
+server process (uvicorn, loopback) and has N concurrent respondents post responses through the
+JSON API, each as a new participant, at most N requests in flight.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import httpx  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from deliberation.db import Database, utcnow  # noqa: E402
+from deliberation.models import Consultation, ConsultationStatus, Role  # noqa: E402
+from deliberation.permissions import Principal  # noqa: E402
+from deliberation.services import accounts  # noqa: E402
+from surveys import definition as d  # noqa: E402
+from surveys import services, tallies  # noqa: E402
+from surveys.answers import answer_rows  # noqa: E402
+from surveys.models import (  # noqa: E402
+    ResponseChannel,
+    SurveyAnswer,
+    SurveyResponse,
+    SurveyStatus,
+)
+from surveys.results import compute_results  # noqa: E402
+from tests.conftest import reset_database  # noqa: E402
+
+SEED = 20261126
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (local bench)
+ADMIN = Principal(user_id=1, role=Role.ADMIN)
+
+
+def _options(prefix: str, n: int) -> list[dict[str, str]]:
+    return [{"key": f"{prefix}{i}", "label": f"{prefix.upper()} {i}"} for i in range(1, n + 1)]
+
+
+def thirty_questions() -> dict[str, Any]:
+    """10 single, 6 multiple, 6 scales, 2 rankings, 2 matrices, 2 numbers, 2 long texts."""
+    questions: list[dict[str, Any]] = [
+        {
+            "type": "single_choice",
+            "key": "district",
+            "title": "District",
+            "options": _options("d", 18),
+        }
+    ]
+    for i in range(1, 10):
+        questions.append(
+            {
+                "type": "single_choice",
+                "key": f"s{i}",
+                "title": f"Single {i}",
+                "options": _options("o", 5),
+                "allow_other": i == 1,
+            }
+        )
+    for i in range(1, 7):
+        questions.append(
+            {
+                "type": "multiple_choice",
+                "key": f"m{i}",
+                "title": f"Multiple {i}",
+                "options": _options("o", 6),
+                "max_choices": 3,
+            }
+        )
+    for i in range(1, 7):
+        questions.append(
+            {
+                "type": "scale",
+                "key": f"r{i}",
+                "title": f"Scale {i}",
+                "min_label": "low",
+                "max_label": "high",
+                **({"max": 10} if i % 2 else {}),
+            }
+        )
+    for i in range(1, 3):
+        questions.append(
+            {
+                "type": "ranking",
+                "key": f"k{i}",
+                "title": f"Ranking {i}",
+                "options": _options("o", 4),
+            }
+        )
+        questions.append(
+            {
+                "type": "matrix",
+                "key": f"x{i}",
+                "title": f"Matrix {i}",
+                "rows": _options("r", 4),
+                "columns": _options("c", 3),
+            }
+        )
+        questions.append(
+            {"type": "number", "key": f"n{i}", "title": f"Number {i}", "min": 0, "max": 120}
+        )
+        questions.append(
+            {"type": "long_text", "key": f"t{i}", "title": f"Text {i}", "max_length": 500}
+        )
+    return {"title": "Benchmark survey", "sections": [{"key": "all", "questions": questions}]}
+
+
+def random_answers(definition: d.Survey, rng: random.Random) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for q in definition.questions():
+        if rng.random() < 0.05:
+            continue  # some questions left unanswered
+        if isinstance(q, d.SingleChoiceQuestion):
+            out[q.key] = rng.choice([o.key for o in q.options])
+        elif isinstance(q, d.MultipleChoiceQuestion):
+            out[q.key] = sorted(rng.sample([o.key for o in q.options], rng.randint(1, 3)))
+        elif isinstance(q, d.ScaleQuestion):
+            out[q.key] = rng.randint(q.min, q.max)
+        elif isinstance(q, d.RankingQuestion):
+            keys = [o.key for o in q.options]
+            rng.shuffle(keys)
+            out[q.key] = keys
+        elif isinstance(q, d.MatrixQuestion):
+            out[q.key] = {r.key: rng.choice([c.key for c in q.columns]) for r in q.rows}
+        elif isinstance(q, d.NumberQuestion):
+            out[q.key] = rng.randint(0, 120)
+        elif isinstance(q, d.LongTextQuestion) and rng.random() < 0.2:
+            out[q.key] = "Więcej zieleni i ławek w parku."
+    return out
+
+
+async def create_open_survey(database: Database) -> tuple[int, int]:
+    async with database.session() as session:
+        consultation = Consultation(
+            slug=f"bench-{time.monotonic_ns()}",
+            title="Benchmark",
+            summary="Benchmark",
+            status=ConsultationStatus.PUBLISHED,
+            published_at=utcnow(),
+        )
+        session.add(consultation)
+        await session.commit()
+        admin = await accounts.register(
+            session,
+            email=f"admin{time.monotonic_ns()}@example.org",
+            display_name="Admin",
+            password="bench password 123",  # noqa: S106
+            role=Role.ADMIN,
+        )
+        survey = await services.create_survey(
+            session,
+            Principal(user_id=admin.id, role=Role.ADMIN),
+            consultation,
+            title="Benchmark survey",
+            working=thirty_questions(),
+        )
+        await services.set_status(session, ADMIN, consultation, survey, SurveyStatus.OPEN)
+        return consultation.id, survey.id
+
+
+async def load_responses(database: Database, survey_id: int, n: int) -> None:
+    rng = random.Random(SEED)
+    async with database.session() as session:
+        survey = await session.get(services.Survey, survey_id)
+        assert survey is not None
+        version, definition = await services.current_definition(session, survey)
+        batch = 2000
+        for start in range(0, n, batch):
+            size = min(batch, n - start)
+            answers = [random_answers(definition, rng) for _ in range(size)]
+            channels = [
+                ResponseChannel.PAPER if rng.random() < 0.15 else ResponseChannel.ONLINE
+                for _ in range(size)
+            ]
+            ids = (
+                await session.scalars(
+                    insert(SurveyResponse).returning(SurveyResponse.id),
+                    [
+                        {
+                            "survey_id": survey_id,
+                            "version_id": version.id,
+                            "participant_id": None,
+                            "channel": ch,
+                            "answers": a,
+                            "submitted_at": utcnow(),
+                            "updated_at": utcnow(),
+                        }
+                        for a, ch in zip(answers, channels, strict=True)
+                    ],
+                )
+            ).all()
+            rows = [
+                {
+                    "response_id": rid,
+                    "version_id": version.id,
+                    "channel": ch,
+                    "question": r.question,
+                    "item": r.item,
+                    "value": r.value,
+                    "num": r.num,
+                    "text": r.text,
+                }
+                for rid, a, ch in zip(ids, answers, channels, strict=True)
+                for r in answer_rows(definition, a)
+            ]
+            await session.execute(insert(SurveyAnswer), rows)
+            await session.commit()
+        # Bulk-loaded rows skip the running tallies: count them once, in SQL.
+        started = time.perf_counter()
+        await tallies.rebuild(session, version.id, tallies.single_choice_keys(definition))
+        await session.commit()
+        print(f"  tallies rebuilt in {time.perf_counter() - started:.1f} s")
+
+
+async def bench_results(url: str, responses: int, repeat: int) -> None:
+    await reset_database(url)
+    database = Database(url)
+    try:
+        consultation_id, survey_id = await create_open_survey(database)
+        started = time.perf_counter()
+        await load_responses(database, survey_id, responses)
+        loaded = time.perf_counter() - started
+        if database.is_postgres:
+            async with database.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text("VACUUM ANALYZE survey_answers"))
+                await conn.execute(text("VACUUM ANALYZE survey_responses"))
+                await conn.execute(text("VACUUM ANALYZE survey_tallies"))
+        else:
+            async with database.engine.begin() as conn:
+                await conn.execute(text("ANALYZE"))
+        async with database.session() as session:
+            rows = await session.scalar(text("SELECT count(*) FROM survey_answers"))
+        print(
+            f"{database.engine.dialect.name}: {responses} responses, {rows} answer rows, "
+            f"loaded in {loaded:.1f} s"
+        )
+        for by in (None, "district"):
+            timings = []
+            for _ in range(repeat):
+                async with database.session() as session:
+                    consultation = await session.get(Consultation, consultation_id)
+                    survey = await session.get(services.Survey, survey_id)
+                    assert consultation is not None and survey is not None
+                    t0 = time.perf_counter()
+                    results = await compute_results(session, ADMIN, consultation, survey, by=by)
+                    timings.append(time.perf_counter() - t0)
+            assert results.total == responses
+            label = f"by {by}" if by else "plain"
+            print(
+                f"  results ({label}): median {statistics.median(timings) * 1000:.0f} ms, "
+                f"max {max(timings) * 1000:.0f} ms over {repeat} runs"
+            )
+    finally:
+        await database.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def bench_submit(url: str, clients: int, total: int) -> None:
+    await reset_database(url)
+    database = Database(url)
+    try:
+        consultation_id, survey_id = await create_open_survey(database)
+        async with database.session() as session:
+            survey = await session.get(services.Survey, survey_id)
+            assert survey is not None
+            _version, definition = await services.current_definition(session, survey)
+    finally:
+        await database.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "DELIBERATION_LOG_LEVEL": "WARNING",
+        "DELIBERATION_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "deliberation.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=REPO,
+    )
+    base = f"http://127.0.0.1:{port}"
+    path = f"/api/consultations/{consultation_id}/surveys/{survey_id}/responses"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        rng = random.Random(SEED)
+        payloads = [{"answers": random_answers(definition, rng)} for _ in range(total)]
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for payload in payloads:
+            queue.put_nowait(payload)
+
+        async def respondent() -> None:
+            limits = httpx.Limits(max_connections=1)
+            while not queue.empty():
+                payload = queue.get_nowait()
+                # A new person each time: a fresh cookie jar, so a new participant.
+                async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+                    await client.get("/healthz")
+                    token = client.cookies.get("csrftoken") or ""
+                    t0 = time.perf_counter()
+                    reply = await client.post(path, json=payload, headers={"x-csrftoken": token})
+                    latencies.append(time.perf_counter() - t0)
+                    statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(respondent() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+        latencies.sort()
+        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+        print(
+            f"submit on {url.split(':')[0]}: {total} responses, {clients} concurrent respondents, "
+            f"{total / elapsed:.0f} responses/s; p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
+            f"p99 {p(0.99):.0f} ms, max {latencies[-1] * 1000:.0f} ms; statuses {statuses}"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("what", choices=["results", "submit"])
+    parser.add_argument("--pg", default="", help="a PostgreSQL URL (its database is emptied)")
+    parser.add_argument("--responses", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--total", type=int, default=2000)
+    args = parser.parse_args()
+    if args.pg:
+        url = "postgresql+asyncpg://" + args.pg.split("://", 1)[1]
+    else:
+        url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    if args.what == "results":
+        asyncio.run(bench_results(url, args.responses, args.repeat))
+    else:
+        asyncio.run(bench_submit(url, args.clients, args.total))
+
+
+if __name__ == "__main__":
+    main()

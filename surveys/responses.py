@@ -1,0 +1,404 @@
+"""Answering a survey: drafts, one response per participant, updates, paper responses.
+
+Every write validates the whole answer set against the version being answered and stores
+nothing when anything is wrong. The unique constraint (survey, participant) settles races.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from deliberation.db import utcnow
+from deliberation.errors import Conflict, LoginRequired, ValidationFailed
+from deliberation.events import catalogue as ev
+from deliberation.events import commit, record
+from deliberation.events.record import discard
+from deliberation.i18n import _l
+from deliberation.models import AuthorKind, Channel, Consultation, Contribution, ModerationState
+from deliberation.permissions import Principal, authorize
+from deliberation.security import token_hash
+from deliberation.services import record as record_service
+from surveys import definition as d
+from surveys import tallies
+from surveys.answers import TEXT_TYPES, answer_rows
+from surveys.models import (
+    Audience,
+    ResponseChannel,
+    Survey,
+    SurveyAnswer,
+    SurveyDraft,
+    SurveyResponse,
+    SurveyStatus,
+    SurveyVersion,
+)
+from surveys.permissions import SURVEY_MANAGE
+from surveys.services import current_definition, scope
+from surveys.validation import AnswerErrors, CleanAnswers, validate_answers
+
+SOURCE = "survey_answer"
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_claim_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def claim_hash(code: str) -> str:
+    return token_hash("".join(code.upper().split()).replace("-", ""))
+
+
+def accepting(survey: Survey, now: datetime | None = None) -> bool:
+    """Whether online answers are taken now: open, and inside the opening dates."""
+    now = now or utcnow()
+    if survey.status is not SurveyStatus.OPEN:
+        return False
+    if survey.opens_at is not None and now < survey.opens_at:
+        return False
+    return survey.closes_at is None or now < survey.closes_at
+
+
+def check_accepting(survey: Survey) -> None:
+    if not accepting(survey):
+        raise Conflict(
+            _l("This survey is not taking answers now. Answers sent after it closes do not count."),
+            code="survey_closed",
+        )
+
+
+def check_audience(survey: Survey, principal: Principal) -> None:
+    if survey.audience is Audience.ACCOUNTS and not principal.is_authenticated:
+        raise LoginRequired(
+            _l("Log in to answer this survey: it is for residents with an account.")
+        )
+
+
+def as_validation_failed(errors: AnswerErrors) -> ValidationFailed:
+    return ValidationFailed(
+        fields={f"q_{error.question_key}": error.message for error in errors.errors}
+    )
+
+
+def clean(definition: d.Survey, answers: dict[str, Any]) -> CleanAnswers:
+    try:
+        return validate_answers(definition, answers)
+    except AnswerErrors as errors:
+        raise as_validation_failed(errors) from None
+
+
+async def response_of(
+    session: AsyncSession, survey: Survey, participant_id: int
+) -> SurveyResponse | None:
+    return await session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == participant_id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: SurveyResponse
+    claim_code: str
+
+
+def _already_answered() -> Conflict:
+    return Conflict(
+        _l("You have already answered this survey. Only one response per person counts."),
+        code="already_answered",
+    )
+
+
+async def submit_response(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    survey: Survey,
+    participant_id: int,
+    answers: dict[str, Any],
+) -> Submitted:
+    """Store a participant's only response. Emits survey.response_submitted (and
+    contribution.created per open answer). ValidationFailed, Conflict (closed, already answered).
+    """
+    check_audience(survey, principal)
+    check_accepting(survey)
+    version, definition = await current_definition(session, survey)
+    cleaned = clean(definition, answers)
+    if await response_of(session, survey, participant_id) is not None:
+        raise _already_answered()
+    code = new_claim_code()
+    response = SurveyResponse(
+        survey_id=survey.id,
+        version_id=version.id,
+        participant_id=participant_id,
+        channel=ResponseChannel.ONLINE,
+        answers=dict(cleaned.answers),
+        claim_hash=claim_hash(code),
+    )
+    session.add(response)
+    try:
+        await session.flush()
+    except IntegrityError:
+        # A parallel request from the same participant won the race.
+        await session.rollback()
+        discard(session)
+        raise _already_answered() from None
+    await _store_answers(session, consultation, version, definition, response, cleaned)
+    await session.execute(
+        delete(SurveyDraft).where(
+            SurveyDraft.survey_id == survey.id, SurveyDraft.participant_id == participant_id
+        )
+    )
+    _submitted_event(session, consultation, survey, response)
+    await commit(session)
+    return Submitted(response, code)
+
+
+async def update_response(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    survey: Survey,
+    participant_id: int,
+    answers: dict[str, Any],
+) -> SurveyResponse:
+    """Replace a participant's answers while the survey is open and editable.
+
+    Emits survey.response_updated. ValidationFailed, Conflict.
+    """
+    check_audience(survey, principal)
+    check_accepting(survey)
+    if not survey.editable_until_close:
+        raise Conflict(_l("Responses to this survey cannot be changed."), code="not_editable")
+    response = await response_of(session, survey, participant_id)
+    if response is None:
+        raise Conflict(_l("You have not answered this survey yet."), code="no_response")
+    version, definition = await current_definition(session, survey)
+    cleaned = clean(definition, answers)
+    old = await _text_contributions(session, response.id)
+    await _untally(session, response)
+    await session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
+    response.version_id = version.id
+    response.answers = dict(cleaned.answers)
+    response.updated_at = utcnow()
+    await _store_answers(session, consultation, version, definition, response, cleaned, old)
+    record(
+        session,
+        ev.SurveyResponseUpdated(
+            consultation_id=consultation.id, survey_id=survey.id, response_id=response.id
+        ),
+    )
+    await commit(session)
+    return response
+
+
+async def enter_paper_response(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    survey: Survey,
+    answers: dict[str, Any],
+    *,
+    received_on: date,
+) -> SurveyResponse:
+    """Staff type in a paper response. Emits survey.response_submitted. Validation, Conflict."""
+    authorize(principal, SURVEY_MANAGE, scope(consultation))
+    if survey.status is SurveyStatus.DRAFT:
+        raise Conflict(_l("Open the survey before entering paper responses."), code="survey_draft")
+    if received_on > utcnow().date():
+        raise ValidationFailed(fields={"received_on": _l("This date is in the future.")})
+    if survey.closes_at is not None and received_on > survey.closes_at.date():
+        raise ValidationFailed(
+            fields={
+                "received_on": _l(
+                    "This form arrived after the survey closed, so it does not count."
+                )
+            }
+        )
+    version, definition = await current_definition(session, survey)
+    cleaned = clean(definition, answers)
+    response = SurveyResponse(
+        survey_id=survey.id,
+        version_id=version.id,
+        participant_id=None,
+        channel=ResponseChannel.PAPER,
+        entered_by_id=principal.user_id,
+        received_on=received_on,
+        answers=dict(cleaned.answers),
+    )
+    session.add(response)
+    await session.flush()
+    await _store_answers(session, consultation, version, definition, response, cleaned)
+    _submitted_event(session, consultation, survey, response)
+    await commit(session)
+    return response
+
+
+def _submitted_event(
+    session: AsyncSession, consultation: Consultation, survey: Survey, response: SurveyResponse
+) -> None:
+    record(
+        session,
+        ev.SurveyResponseSubmitted(
+            consultation_id=consultation.id,
+            survey_id=survey.id,
+            response_id=response.id,
+            channel=response.channel.value,
+        ),
+    )
+
+
+async def _text_contributions(
+    session: AsyncSession, response_id: int
+) -> dict[tuple[str, str], Contribution]:
+    rows = await session.execute(
+        select(SurveyAnswer.question, SurveyAnswer.text, Contribution)
+        .join(
+            Contribution,
+            (Contribution.source_type == SOURCE) & (Contribution.source_id == SurveyAnswer.id),
+        )
+        .where(SurveyAnswer.response_id == response_id)
+    )
+    return {(question, text or ""): contribution for question, text, contribution in rows}
+
+
+async def _store_answers(
+    session: AsyncSession,
+    consultation: Consultation,
+    version: SurveyVersion,
+    definition: d.Survey,
+    response: SurveyResponse,
+    cleaned: CleanAnswers,
+    previous: dict[tuple[str, str], Contribution] | None = None,
+) -> None:
+    """The countable rows, and one contribution per open answer (kept if the text is unchanged)."""
+    types = {question.key: question.type for question in definition.questions()}
+    rows = [
+        SurveyAnswer(
+            response_id=response.id,
+            version_id=version.id,
+            channel=response.channel,
+            question=row.question,
+            item=row.item,
+            value=row.value,
+            num=row.num,
+            text=row.text,
+        )
+        for row in answer_rows(definition, cleaned.answers)
+    ]
+    session.add_all(rows)
+    await session.flush()
+    counted = tallies.keys_for(rows, tallies.single_choice_keys(definition))
+    await tallies.apply(session, version.id, response.channel, response.id, counted)
+    previous = dict(previous or {})
+    for row in rows:
+        if types[row.question] not in TEXT_TYPES or not row.text:
+            continue
+        kept = previous.pop((row.question, row.text), None)
+        if kept is not None:
+            kept.source_id = row.id
+            continue
+        await _contribute(session, consultation, response, row)
+    for gone in previous.values():  # the resident changed or removed this answer
+        gone.moderation_state = ModerationState.DELETED_BY_AUTHOR
+        gone.source_id = None
+        gone.source_type = None
+
+
+async def _untally(session: AsyncSession, response: SurveyResponse) -> None:
+    """Take an edited response's old answers out of the counts of the version they answered."""
+    version = await session.get(SurveyVersion, response.version_id)
+    assert version is not None
+    rows = (
+        await session.execute(
+            select(SurveyAnswer.question, SurveyAnswer.item, SurveyAnswer.value).where(
+                SurveyAnswer.response_id == response.id
+            )
+        )
+    ).all()
+    definition = d.Survey.model_validate(version.definition)
+    counted = tallies.keys_for(rows, tallies.single_choice_keys(definition))
+    negative = Counter({key: -n for key, n in counted.items()})
+    await tallies.apply(session, version.id, response.channel, response.id, negative)
+
+
+async def _contribute(
+    session: AsyncSession, consultation: Consultation, response: SurveyResponse, row: SurveyAnswer
+) -> None:
+    paper = response.channel is ResponseChannel.PAPER
+    contribution = record_service.add_contribution(
+        session,
+        consultation_id=consultation.id,
+        channel=Channel.SURVEY_ANSWER,
+        body=row.text or "",
+        author_kind=AuthorKind.RECORDED if paper else AuthorKind.PARTICIPANT,
+        author_participant_id=response.participant_id,
+        recorded_by_id=response.entered_by_id if paper else None,
+        source=(SOURCE, row.id),
+        received_at=datetime.combine(response.received_on, time(12), tzinfo=UTC)
+        if paper and response.received_on
+        else None,
+    )
+    await record_service.created(session, contribution)
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+async def load_draft(session: AsyncSession, survey: Survey, participant_id: int) -> dict[str, Any]:
+    draft = await session.scalar(
+        select(SurveyDraft).where(
+            SurveyDraft.survey_id == survey.id, SurveyDraft.participant_id == participant_id
+        )
+    )
+    return dict(draft.answers) if draft else {}
+
+
+async def save_draft(
+    session: AsyncSession,
+    principal: Principal,
+    survey: Survey,
+    participant_id: int,
+    answers: dict[str, Any],
+) -> None:
+    """Keep unfinished answers (not validated, not counted). Conflict when the survey is closed."""
+    check_audience(survey, principal)
+    check_accepting(survey)
+    if len(repr(answers)) > 200_000:
+        raise ValidationFailed(_l("These answers are too long to save."))
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(SurveyDraft).values(
+        survey_id=survey.id, participant_id=participant_id, answers=answers, updated_at=utcnow()
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["survey_id", "participant_id"],
+            set_={
+                "answers": statement.excluded.answers,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
+    )
+    await commit(session)
+
+
+async def find_by_claim(session: AsyncSession, survey: Survey, code: str) -> SurveyResponse | None:
+    """The response a claim code was given for, if any."""
+    if not code.strip() or len(code) > 40:
+        return None
+    return await session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey.id, SurveyResponse.claim_hash == claim_hash(code)
+        )
+    )
