@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from deliberation import i18n
 from deliberation.models import Role
 from deliberation.readability import MARK_CODES, Level
 from deliberation.services import plain_language
@@ -41,7 +42,8 @@ def test_polish_text_gets_fog_and_pisarek_never_flesch():
 
 
 def test_english_text_gets_flesch():
-    result = plain_language.check(OFFICIAL_EN, "en")
+    with i18n.language("en"):
+        result = plain_language.check(OFFICIAL_EN, "en")
     assert result.scores[0][0] == "Flesch Reading Ease"
     assert not result.target_met
 
@@ -67,8 +69,6 @@ async def staff_client(session, client):
 
 @pytest.mark.parametrize("language", ["pl", "en"])
 async def test_htmx_route_renders_the_partial(staff_client, language):
-    from deliberation import i18n
-
     text = OFFICIAL_PL if language == "pl" else OFFICIAL_EN
     response = await staff_client.submit(
         "/plain-language/check",
