@@ -22,7 +22,7 @@ from deliberation.errors import NotFound
 from deliberation.models import Consultation
 from deliberation.permissions import Action, Scope, authorize
 from deliberation.services import accounts
-from deliberation.web import cookies
+from deliberation.web import cookies, csrf
 from deliberation.web.language import negotiate
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -45,6 +45,7 @@ def guarded(endpoint: Endpoint, action: Action) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         state = request.state
+        await csrf.verify(request)
         async with request.app.state.db.session() as session:
             state.db = session
             user = None

@@ -61,7 +61,7 @@ async def test_csrf_failure_in_english(client):
 
 async def test_api_json_csrf_required(client):
     await client.get("/")
-    response = await client.post("/api/me", json={})
+    response = await client.post("/logout", json={}, headers={"accept": "application/json"})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "csrf_failed"
 
@@ -84,6 +84,22 @@ async def test_wrong_encoding_in_form(client, session):
     )
     assert response.status_code in (400, 422)
     assert await users(session) == 0
+
+
+async def test_forged_cookie_is_refused(client):
+    client.cookies.set("csrftoken", "forged-value", domain="testserver.local")
+    response = await client.post("/language", data={"language": "en", "csrftoken": "forged-value"})
+    assert response.status_code == 403
+
+
+async def test_multipart_form_token_is_accepted(client):
+    await client.prime()
+    response = await client.post(
+        "/language",
+        data={"language": "en", "csrftoken": client.csrf()},
+        files={"unused": ("a.txt", b"x", "text/plain")},
+    )
+    assert response.status_code == 303
 
 
 async def test_method_not_allowed_is_translated(client):
