@@ -23,7 +23,7 @@ from deliberation.web import csrf
 from deliberation.web.errors import EXCEPTION_HANDLERS
 from deliberation.web.middleware import RequestContextMiddleware
 from deliberation.web.templating import Templates, create_environment
-from deliberation.web.views import accounts, admin, api, consultations, pages, staff
+from deliberation.web.views import accounts, admin, api, comments, consultations, pages, staff
 from deliberation.web.views import plain_language as plain_language_views
 from deliberation.web.views import report as report_views
 
@@ -67,6 +67,7 @@ def create_app(
     routes = [
         *pages.routes(),
         *accounts.routes(),
+        *comments.routes(),
         *api.routes(),
         *consultations.routes(),
         *staff.routes(),
@@ -81,7 +82,12 @@ def create_app(
     middleware = [
         Middleware(RequestContextMiddleware, default_language=settings.default_language),
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
-        Middleware(csrf.CsrfCookieMiddleware, secret=settings.key, secure=settings.cookies_secure),
+        Middleware(
+            csrf.protect,
+            secret=settings.key,
+            secure=settings.cookies_secure,
+            default_language=settings.default_language,
+        ),
     ]
     app = Starlette(
         routes=routes,

@@ -271,3 +271,45 @@ class SurveyResultsPublished(Event):
     consultation_id: int
     survey_id: int
     published: bool
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+
+class CommentCreated(Event):
+    type: ClassVar[str] = "comment.created"
+    consultation_id: int
+    comment_id: int
+    parent_id: int | None
+    contribution_id: int
+
+
+class CommentUpdated(Event):
+    """Edited, deleted by its author, or upvoted: readers re-render it."""
+
+    type: ClassVar[str] = "comment.updated"
+    consultation_id: int
+    comment_id: int
+    change: str  # edited | deleted | voted
+
+
+# --- moderation --------------------------------------------------------------------------------
+
+
+class ContributionReported(Event):
+    type: ClassVar[str] = "contribution.reported"
+    consultation_id: int
+    contribution_id: int
+    reports: int
+
+
+class ParticipantBlocked(Event):
+    type: ClassVar[str] = "participant.blocked"
+    participant_id: int
+    consultation_id: int | None
+
+
+class AppealFiled(Event):
+    type: ClassVar[str] = "appeal.filed"
+    consultation_id: int
+    contribution_id: int

@@ -1,0 +1,606 @@
+"""Comment threads on a consultation: post, reply, edit, delete, upvote, read a page of a thread.
+
+Each comment is a contribution (channel online_comment) created through the record service, so
+moderation, the report and exports see it like any other voice. Before anything is stored the
+moderation guard refuses blocked participants, applies rate limits and may hold the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from deliberation import i18n
+from deliberation.db import utcnow
+from deliberation.errors import (
+    Conflict,
+    LoginRequired,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from deliberation.events import catalogue as ev
+from deliberation.events import commit, record
+from deliberation.i18n import _l, gettext
+from deliberation.mail import Mail, Mailer
+from deliberation.models import (
+    AuthorKind,
+    Channel,
+    Consultation,
+    ConsultationStatus,
+    Contribution,
+    ModerationState,
+    Participant,
+    User,
+)
+from deliberation.models.comments import (
+    MAX_DEPTH,
+    Comment,
+    CommentRevision,
+    CommentSettings,
+    CommentVote,
+    Stance,
+)
+from deliberation.permissions import (
+    CONSULTATION_VIEW_DRAFT,
+    CONTRIBUTION_MODERATE,
+    FACILITATOR,
+    Principal,
+    Scope,
+    anyone,
+    assigned,
+    authorize,
+    can,
+    define,
+    logged_in,
+)
+from deliberation.services import record as record_service
+from moderation import audit as moderation_audit
+from moderation import guard
+from moderation.models import AuditAction
+
+COMMENT_POST = define(
+    "comment.post",
+    anyone,
+    scoped=True,
+    needs_login=False,
+    description="Comment on a consultation (residents; anonymous participants when allowed)",
+)
+COMMENT_VOTE = define(
+    "comment.vote", logged_in, scoped=True, description="Upvote a comment, once per resident"
+)
+COMMENT_SETTINGS = define(
+    "comment.settings",
+    assigned(FACILITATOR),
+    scoped=True,
+    description="Choose who may comment on a consultation",
+)
+
+EDIT_WINDOW = timedelta(minutes=15)
+PAGE_SIZE = 30
+S = ModerationState
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    SUPPORTED = "supported"
+
+
+@dataclass
+class Viewer:
+    principal: Principal
+    participant_id: int | None
+    moderator: bool = False
+
+
+@dataclass
+class CommentView:
+    comment: Comment
+    contribution: Contribution
+    replies: list[CommentView] = field(default_factory=list)
+    mine: bool = False
+    voted: bool = False
+    moderator: bool = False
+
+    @property
+    def state(self) -> str:
+        return self.contribution.moderation_state.value
+
+    @property
+    def shows_body(self) -> bool:
+        state = self.contribution.moderation_state
+        if state is S.VISIBLE:
+            return True
+        if state is S.DELETED_BY_AUTHOR:
+            return False
+        return self.mine or self.moderator
+
+    @property
+    def editable(self) -> bool:
+        return (
+            self.mine
+            and self.contribution.moderation_state in (S.VISIBLE, S.PENDING)
+            and utcnow() - self.comment.created_at <= EDIT_WINDOW
+        )
+
+    @property
+    def can_reply(self) -> bool:
+        return self.comment.depth < MAX_DEPTH and self.contribution.moderation_state is S.VISIBLE
+
+
+@dataclass
+class Thread:
+    consultation: Consultation
+    comments: list[CommentView]
+    sort: Sort
+    page: int
+    has_more: bool
+    allow_anonymous: bool
+    open: bool
+    viewer: Viewer
+
+
+def _insert(session: AsyncSession) -> Any:
+    bind = session.get_bind()
+    return pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def _scope(consultation: Consultation) -> Scope:
+    return Scope(consultation_id=consultation.id, status=consultation.status)
+
+
+async def get_consultation(
+    session: AsyncSession, principal: Principal, consultation_id: int
+) -> Consultation:
+    """The consultation if the principal may read it (drafts: its staff only)."""
+    consultation = await session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound()
+    if consultation.status is ConsultationStatus.DRAFT and not can(
+        principal, CONSULTATION_VIEW_DRAFT, _scope(consultation)
+    ):
+        raise NotFound()
+    return consultation
+
+
+async def allows_anonymous(session: AsyncSession, consultation_id: int) -> bool:
+    row = await session.get(CommentSettings, consultation_id)
+    return bool(row and row.allow_anonymous)
+
+
+async def set_allow_anonymous(
+    session: AsyncSession, principal: Principal, consultation: Consultation, allow: bool
+) -> None:
+    """Let anonymous participants comment (pre-moderation is then forced on)."""
+    authorize(principal, COMMENT_SETTINGS, _scope(consultation))
+    row = await session.get(CommentSettings, consultation.id)
+    if row is None:
+        row = CommentSettings(consultation_id=consultation.id)
+        session.add(row)
+    row.allow_anonymous = allow
+    record(session, ev.ConsultationUpdated(consultation_id=consultation.id))
+    await commit(session)
+
+
+async def post_comment(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    *,
+    user: User | None,
+    participant: Participant,
+    body: str,
+    stance: Stance | None = None,
+    parent_id: int | None = None,
+    network: str,
+    mailer: Mailer | None = None,
+) -> Comment:
+    """Add a comment or reply. Emits contribution.created and comment.created.
+
+    LoginRequired (anonymous where not allowed), PermissionDenied (blocked), RateLimited,
+    Conflict (closed consultation, reply too deep or to a removed comment), ValidationFailed.
+    """
+    authorize(principal, COMMENT_POST, _scope(consultation))
+    if consultation.status is not ConsultationStatus.PUBLISHED:
+        raise Conflict(_l("Comments are closed for this consultation."), code="comments_closed")
+    anonymous_allowed = await allows_anonymous(session, consultation.id)
+    if user is None and not anonymous_allowed:
+        raise LoginRequired()
+    parent = await _parent(session, consultation.id, parent_id) if parent_id else None
+    admission = await guard.admit(
+        session,
+        consultation_id=consultation.id,
+        participant_id=participant.id,
+        text=body,
+        force_pre_moderation=anonymous_allowed,
+    )
+    contribution = record_service.add_contribution(
+        session,
+        consultation_id=consultation.id,
+        channel=Channel.ONLINE_COMMENT,
+        body=body,
+        author_kind=AuthorKind.ACCOUNT if user else AuthorKind.PARTICIPANT,
+        author_user_id=user.id if user else None,
+        author_participant_id=participant.id,
+        state=admission.state,
+    )
+    await session.flush()
+    comment = Comment(
+        consultation_id=consultation.id,
+        contribution_id=contribution.id,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        stance=stance,
+        author_participant_id=participant.id,
+        author_user_id=user.id if user else None,
+        author_name=(user.display_name if user else participant.display_name) or "",
+    )
+    session.add(comment)
+    await session.flush()
+    contribution.source_type, contribution.source_id = "comment", comment.id
+    await record_service.created(session, contribution)
+    if admission.reasons:
+        moderation_audit.write(
+            session,
+            action=AuditAction.AUTO_HOLD,
+            actor=None,
+            consultation_id=consultation.id,
+            contribution_id=contribution.id,
+            participant_id=participant.id,
+            reason=", ".join(admission.reasons),
+            after={"state": admission.state.value},
+        )
+    record(
+        session,
+        ev.CommentCreated(
+            consultation_id=consultation.id,
+            comment_id=comment.id,
+            parent_id=comment.parent_id,
+            contribution_id=contribution.id,
+        ),
+    )
+    # Last, so the bucket rows stay locked for the shortest time before the commit.
+    await guard.take_tokens(session, participant_id=participant.id, network=network)
+    await commit(session)
+    if parent is not None and mailer is not None and admission.state is S.VISIBLE:
+        await _notify_reply(session, mailer, parent, comment, consultation)
+    return comment
+
+
+async def _parent(session: AsyncSession, consultation_id: int, parent_id: int) -> Comment:
+    parent = await session.get(Comment, parent_id)
+    if parent is None or parent.consultation_id != consultation_id:
+        raise NotFound()
+    if parent.depth >= MAX_DEPTH:
+        raise Conflict(_l("This thread cannot go any deeper."), code="too_deep")
+    state = await session.scalar(
+        select(Contribution.moderation_state).where(Contribution.id == parent.contribution_id)
+    )
+    if state is not S.VISIBLE:
+        raise Conflict(_l("You cannot reply to this comment."), code="parent_not_visible")
+    return parent
+
+
+async def _notify_reply(
+    session: AsyncSession,
+    mailer: Mailer,
+    parent: Comment,
+    reply: Comment,
+    consultation: Consultation,
+) -> None:
+    if parent.author_user_id is None or parent.author_user_id == reply.author_user_id:
+        return
+    if not parent.notify_replies:
+        return
+    author = await session.get(User, parent.author_user_id)
+    if author is None or author.email is None or not author.email_notifications:
+        return
+    with i18n.language(author.language or i18n.DEFAULT_LANGUAGE):
+        mail = Mail(
+            to=author.email,
+            subject=gettext("New reply to your comment: %(title)s", title=consultation.title),
+            body=gettext(
+                "%(name)s replied to your comment in the consultation “%(title)s”.\n\n"
+                "To stop these e-mails for this thread, use the link under your comment, or turn "
+                "off e-mail notifications in your account settings.",
+                name=reply.author_name,
+                title=consultation.title,
+            ),
+        )
+    await mailer.send(mail)
+
+
+async def _own(session: AsyncSession, principal: Principal, comment_id: int) -> Comment:
+    comment = await session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound()
+    if principal.user_id is None or comment.author_user_id != principal.user_id:
+        raise PermissionDenied()
+    return comment
+
+
+async def edit_comment(
+    session: AsyncSession, principal: Principal, consultation_id: int, comment_id: int, body: str
+) -> Comment:
+    """The author changes the text within 15 minutes; the old text is kept as a revision.
+
+    Emits comment.updated. PermissionDenied, Conflict (too late or removed), ValidationFailed.
+    """
+    comment = await _own(session, principal, comment_id)
+    if comment.consultation_id != consultation_id:
+        raise NotFound()
+    contribution = await session.get(Contribution, comment.contribution_id)
+    assert contribution is not None
+    if contribution.moderation_state not in (S.VISIBLE, S.PENDING):
+        raise Conflict(_l("This comment can no longer be edited."), code="not_editable")
+    if utcnow() - comment.created_at > EDIT_WINDOW:
+        raise Conflict(
+            _l("Comments can be edited for 15 minutes after posting."), code="edit_window"
+        )
+    cleaned = body.strip()
+    if not cleaned:
+        raise ValidationFailed(fields={"body": _l("This field is required.")})
+    if len(cleaned) > record_service.MAX_BODY:
+        raise ValidationFailed(fields={"body": _l("This text is too long.")})
+    if cleaned != contribution.body:
+        session.add(CommentRevision(comment_id=comment.id, body=contribution.body))
+        contribution.body = cleaned
+        comment.edited_at = utcnow()
+        record(
+            session,
+            ev.CommentUpdated(
+                consultation_id=consultation_id, comment_id=comment.id, change="edited"
+            ),
+        )
+    await commit(session)
+    return comment
+
+
+async def delete_comment(
+    session: AsyncSession, principal: Principal, consultation_id: int, comment_id: int
+) -> Comment:
+    """The author removes a comment: it shows as deleted, replies stay. Emits comment.updated."""
+    comment = await _own(session, principal, comment_id)
+    if comment.consultation_id != consultation_id:
+        raise NotFound()
+    contribution = await session.get(Contribution, comment.contribution_id)
+    assert contribution is not None
+    if contribution.moderation_state is not S.DELETED_BY_AUTHOR:
+        contribution.moderation_state = S.DELETED_BY_AUTHOR
+        comment.deleted_at = utcnow()
+        record(
+            session,
+            ev.CommentUpdated(
+                consultation_id=consultation_id, comment_id=comment.id, change="deleted"
+            ),
+        )
+    await commit(session)
+    return comment
+
+
+async def upvote(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    comment_id: int,
+    participant_id: int,
+) -> bool:
+    """One upvote per participant (a repeat changes nothing). Emits comment.updated if counted."""
+    authorize(principal, COMMENT_VOTE, _scope(consultation))
+    comment = await session.get(Comment, comment_id)
+    if comment is None or comment.consultation_id != consultation.id:
+        raise NotFound()
+    if comment.author_participant_id == participant_id:
+        raise Conflict(_l("You cannot upvote your own comment."), code="own_comment")
+    inserted = await session.execute(
+        _insert(session)(CommentVote)
+        .values(comment_id=comment.id, participant_id=participant_id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["comment_id", "participant_id"])
+        .returning(CommentVote.id)
+    )
+    if inserted.first() is None:
+        await commit(session)
+        return False
+    await session.execute(
+        update(Contribution)
+        .where(Contribution.id == comment.contribution_id)
+        .values(support_count=Contribution.support_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session,
+        ev.CommentUpdated(consultation_id=consultation.id, comment_id=comment.id, change="voted"),
+    )
+    await commit(session)
+    return True
+
+
+async def mute_replies(
+    session: AsyncSession, principal: Principal, consultation_id: int, comment_id: int, mute: bool
+) -> None:
+    """The author stops (or resumes) e-mails about replies to this comment."""
+    comment = await _own(session, principal, comment_id)
+    if comment.consultation_id != consultation_id:
+        raise NotFound()
+    comment.notify_replies = not mute
+    await commit(session)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _visible_to(viewer: Viewer) -> Any:
+    if viewer.moderator:
+        return True
+    shown = Contribution.moderation_state.in_([S.VISIBLE, S.HIDDEN, S.DELETED_BY_AUTHOR])
+    reported = and_(
+        Contribution.moderation_state == S.PENDING, Contribution.hidden_reason.is_not(None)
+    )
+    if viewer.participant_id is None:
+        return or_(shown, reported)
+    return or_(shown, reported, Contribution.author_participant_id == viewer.participant_id)
+
+
+def _order(sort: Sort) -> Sequence[Any]:
+    if sort is Sort.OLDEST:
+        return (Comment.created_at, Comment.id)
+    if sort is Sort.SUPPORTED:
+        return (Contribution.support_count.desc(), Comment.id.desc())
+    return (Comment.created_at.desc(), Comment.id.desc())
+
+
+async def viewer_for(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    participant_id: int | None,
+) -> Viewer:
+    return Viewer(
+        principal=principal,
+        participant_id=participant_id,
+        moderator=can(principal, CONTRIBUTION_MODERATE, _scope(consultation)),
+    )
+
+
+async def load_thread(
+    session: AsyncSession,
+    consultation: Consultation,
+    viewer: Viewer,
+    *,
+    sort: Sort = Sort.NEWEST,
+    page: int = 1,
+) -> Thread:
+    """One page of top-level comments with all their replies, as this viewer may see them."""
+    page = max(1, page)
+    top = await session.execute(
+        select(Comment, Contribution)
+        .join(Contribution, Contribution.id == Comment.contribution_id)
+        .where(
+            Comment.consultation_id == consultation.id,
+            Comment.parent_id.is_(None),
+            _visible_to(viewer),
+        )
+        .order_by(*_order(sort))
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    rows = top.all()
+    has_more = len(rows) > PAGE_SIZE
+    views = [_view(c, k, viewer) for c, k in rows[:PAGE_SIZE]]
+    level = views
+    for _ in range(MAX_DEPTH):
+        if not level:
+            break
+        by_id = {v.comment.id: v for v in level}
+        replies = await session.execute(
+            select(Comment, Contribution)
+            .join(Contribution, Contribution.id == Comment.contribution_id)
+            .where(Comment.parent_id.in_(list(by_id)), _visible_to(viewer))
+            .order_by(Comment.created_at, Comment.id)
+        )
+        level = []
+        for c, k in replies:
+            reply = _view(c, k, viewer)
+            assert c.parent_id is not None
+            by_id[c.parent_id].replies.append(reply)
+            level.append(reply)
+    await _mark_votes(session, viewer, views)
+    return Thread(
+        consultation=consultation,
+        comments=views,
+        sort=sort,
+        page=page,
+        has_more=has_more,
+        allow_anonymous=await allows_anonymous(session, consultation.id),
+        open=consultation.status is ConsultationStatus.PUBLISHED,
+        viewer=viewer,
+    )
+
+
+def _view(comment: Comment, contribution: Contribution, viewer: Viewer) -> CommentView:
+    return CommentView(
+        comment=comment,
+        contribution=contribution,
+        mine=viewer.participant_id is not None
+        and comment.author_participant_id == viewer.participant_id,
+        moderator=viewer.moderator,
+    )
+
+
+def _flatten(views: list[CommentView]) -> list[CommentView]:
+    out: list[CommentView] = []
+    for v in views:
+        out.append(v)
+        out.extend(_flatten(v.replies))
+    return out
+
+
+async def _mark_votes(session: AsyncSession, viewer: Viewer, views: list[CommentView]) -> None:
+    if viewer.participant_id is None or not views:
+        return
+    flat = _flatten(views)
+    voted = set(
+        await session.scalars(
+            select(CommentVote.comment_id).where(
+                CommentVote.participant_id == viewer.participant_id,
+                CommentVote.comment_id.in_([v.comment.id for v in flat]),
+            )
+        )
+    )
+    for v in flat:
+        v.voted = v.comment.id in voted
+
+
+async def load_one(
+    session: AsyncSession,
+    consultation: Consultation,
+    viewer: Viewer,
+    *,
+    comment_id: int | None = None,
+    contribution_id: int | None = None,
+) -> CommentView | None:
+    """One comment (without replies) as this viewer may see it; None if hidden from them."""
+    stmt = (
+        select(Comment, Contribution)
+        .join(Contribution, Contribution.id == Comment.contribution_id)
+        .where(Comment.consultation_id == consultation.id, _visible_to(viewer))
+    )
+    if comment_id is not None:
+        stmt = stmt.where(Comment.id == comment_id)
+    else:
+        stmt = stmt.where(Comment.contribution_id == contribution_id)
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    view = _view(row[0], row[1], viewer)
+    await _mark_votes(session, viewer, [view])
+    return view
+
+
+async def is_pending(session: AsyncSession, comment: Comment) -> bool:
+    state = await session.scalar(
+        select(Contribution.moderation_state).where(Contribution.id == comment.contribution_id)
+    )
+    return state is S.PENDING
+
+
+async def parent_of(session: AsyncSession, comment: Comment) -> Comment | None:
+    return await session.get(Comment, comment.parent_id) if comment.parent_id else None
+
+
+async def revisions(session: AsyncSession, comment_id: int) -> Sequence[CommentRevision]:
+    rows = await session.scalars(
+        select(CommentRevision)
+        .where(CommentRevision.comment_id == comment_id)
+        .order_by(CommentRevision.id)
+    )
+    return rows.all()

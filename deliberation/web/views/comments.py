@@ -1,0 +1,368 @@
+"""Comment thread pages: the thread (page, htmx partial, live fragments), posting and voting.
+
+Without JavaScript every action is a plain form that redirects back to the thread; with htmx
+the same partials are swapped in place, and a long poll fed by the event bus tells readers which
+comment changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from deliberation.events import Event
+from deliberation.events import catalogue as ev
+from deliberation.models import Consultation
+from deliberation.models.comments import Stance
+from deliberation.permissions import VIEW_PUBLIC
+from deliberation.services import comments as svc
+from deliberation.web.forms import parse_form
+from deliberation.web.participants import current_participant, remember_participant
+from deliberation.web.redirects import see_other
+from deliberation.web.routing import page
+from moderation import guard
+from moderation.labels import GLOBALS as MODERATION_LABELS
+from moderation.models import ReportReason
+
+
+class CommentForm(BaseModel):
+    body: str = Field(min_length=1, max_length=10_000)
+    stance: Literal["for", "against", "neutral"] | None = None
+    parent_id: int | None = None
+    name: str | None = Field(default=None, max_length=80)
+
+
+class EditForm(BaseModel):
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class SettingsForm(BaseModel):
+    allow_anonymous: Literal["0", "1"] = "0"
+
+
+def _htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _sort(request: Request) -> svc.Sort:
+    try:
+        return svc.Sort(request.query_params.get("sort", "newest"))
+    except ValueError:
+        return svc.Sort.NEWEST
+
+
+def _page(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+async def _context(request: Request) -> tuple[Consultation, svc.Viewer]:
+    state = request.state
+    consultation = await svc.get_consultation(
+        state.db, state.principal, int(request.path_params["consultation_id"])
+    )
+    participant, _ = await current_participant(request, state.db, state.user, create=False)
+    viewer = await svc.viewer_for(
+        state.db, state.principal, consultation, participant.id if participant else None
+    )
+    return consultation, viewer
+
+
+_SENTINEL = 987_654_300
+_LINKS: dict[tuple[int, str, tuple[str, ...]], tuple[str, dict[str, str]]] = {}
+
+
+def link_maker(request: Request) -> Any:
+    """``url_for`` for integer path parameters, resolved once per route and reused.
+
+    Starlette's ``url_path_for`` walks every route; a page of 100 comments with several links
+    each spent most of its time there.
+    """
+    app = request.app
+
+    def link(name: str, /, **params: int) -> str:
+        key = (id(app), name, tuple(sorted(params)))
+        found = _LINKS.get(key)
+        if found is None:
+            sentinels = {k: str(_SENTINEL + n) for n, k in enumerate(key[2])}
+            path = str(app.url_path_for(name, **{k: int(v) for k, v in sentinels.items()}))
+            found = _LINKS[key] = (path, sentinels)
+        path, sentinels = found
+        for k, v in sentinels.items():
+            path = path.replace(v, str(int(params[k])))
+        return path
+
+    return link
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    response: Response = request.app.state.templates.response(
+        request,
+        name,
+        status_code=status_code,
+        report_reasons=list(ReportReason),
+        stances=list(Stance),
+        link=link_maker(request),
+        **MODERATION_LABELS,
+        **context,
+    )
+    return response
+
+
+async def thread(request: Request) -> Response:
+    consultation, viewer = await _context(request)
+    loaded = await svc.load_thread(
+        request.state.db, consultation, viewer, sort=_sort(request), page=_page(request)
+    )
+    name = "comments/_thread.html" if _htmx(request) else "comments/thread.html"
+    return _render(request, name, thread=loaded)
+
+
+async def fragment(request: Request) -> Response:
+    """One comment, for live updates: ``?full=1`` with its (empty) reply list, to insert it."""
+    consultation, viewer = await _context(request)
+    one = await svc.load_one(
+        request.state.db,
+        consultation,
+        viewer,
+        comment_id=request.path_params.get("comment_id"),
+        contribution_id=request.path_params.get("contribution_id"),
+    )
+    if one is None:
+        return Response(status_code=204)
+    name = "comments/_comment.html" if request.query_params.get("full") else "comments/_main.html"
+    return _render(request, name, c=one, consultation=consultation, open=True)
+
+
+def _back(request: Request, consultation_id: int, anchor: str = "comments") -> Response:
+    url = request.url_for("comments:thread", consultation_id=consultation_id)
+    return see_other(f"{url.path}#{anchor}")
+
+
+async def post(request: Request) -> Response:
+    state = request.state
+    consultation, _viewer = await _context(request)
+    form = await parse_form(request, CommentForm)
+    participant, secret = await current_participant(request, state.db, state.user, create=True)
+    assert participant is not None
+    if state.user is None and form.name and not participant.display_name:
+        participant.display_name = " ".join(form.name.split())[:80]
+    comment = await svc.post_comment(
+        state.db,
+        state.principal,
+        consultation,
+        user=state.user,
+        participant=participant,
+        body=form.body,
+        stance=Stance(form.stance) if form.stance else None,
+        parent_id=form.parent_id,
+        network=guard.network_key(request.app.state.settings.key, _client_host(request)),
+        mailer=request.app.state.mailer,
+    )
+    if _htmx(request):
+        # A fresh form with a note; the comment itself reaches every reader, the author
+        # included, through the live update, so it is never inserted twice.
+        pending = await svc.is_pending(state.db, comment)
+        response = _render(
+            request,
+            "comments/_form.html",
+            consultation=consultation,
+            parent=await svc.parent_of(state.db, comment),
+            allow_anonymous=await svc.allows_anonymous(state.db, consultation.id),
+            posted=comment,
+            posted_pending=pending,
+        )
+    else:
+        response = _back(request, consultation.id, f"comment-{comment.id}")
+    remember_participant(request, response, secret)
+    return response
+
+
+def _client_host(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def _after_change(request: Request, consultation: Consultation, comment_id: int) -> Response:
+    if not _htmx(request):
+        return _back(request, consultation.id, f"comment-{comment_id}")
+    _, viewer = await _context(request)
+    one = await svc.load_one(request.state.db, consultation, viewer, comment_id=comment_id)
+    if one is None:
+        return Response(status_code=204)
+    return _render(request, "comments/_main.html", c=one, consultation=consultation, open=True)
+
+
+async def edit_page(request: Request) -> Response:
+    consultation, viewer = await _context(request)
+    one = await svc.load_one(
+        request.state.db, consultation, viewer, comment_id=request.path_params["comment_id"]
+    )
+    if one is None or not one.editable:
+        from deliberation.errors import NotFound
+
+        raise NotFound()
+    history = await svc.revisions(request.state.db, one.comment.id)
+    return _render(request, "comments/edit.html", c=one, consultation=consultation, history=history)
+
+
+async def edit(request: Request) -> Response:
+    consultation, _ = await _context(request)
+    form = await parse_form(request, EditForm)
+    comment_id = int(request.path_params["comment_id"])
+    await svc.edit_comment(
+        request.state.db, request.state.principal, consultation.id, comment_id, form.body
+    )
+    return await _after_change(request, consultation, comment_id)
+
+
+async def delete(request: Request) -> Response:
+    consultation, _ = await _context(request)
+    comment_id = int(request.path_params["comment_id"])
+    await svc.delete_comment(request.state.db, request.state.principal, consultation.id, comment_id)
+    return await _after_change(request, consultation, comment_id)
+
+
+async def upvote(request: Request) -> Response:
+    state = request.state
+    consultation, _ = await _context(request)
+    comment_id = int(request.path_params["comment_id"])
+    participant, _secret = await current_participant(request, state.db, state.user, create=True)
+    assert participant is not None
+    await svc.upvote(state.db, state.principal, consultation, comment_id, participant.id)
+    return await _after_change(request, consultation, comment_id)
+
+
+async def mute(request: Request) -> Response:
+    consultation, _ = await _context(request)
+    comment_id = int(request.path_params["comment_id"])
+    async with request.form(max_files=0, max_fields=5) as form:
+        muted = form.get("mute") == "1"
+    await svc.mute_replies(
+        request.state.db, request.state.principal, consultation.id, comment_id, muted
+    )
+    return await _after_change(request, consultation, comment_id)
+
+
+async def settings(request: Request) -> Response:
+    state = request.state
+    consultation, _ = await _context(request)
+    form = await parse_form(request, SettingsForm)
+    await svc.set_allow_anonymous(
+        state.db, state.principal, consultation, form.allow_anonymous == "1"
+    )
+    return _back(request, consultation.id)
+
+
+# --- live updates ---------------------------------------------------------------------------
+
+LIVE_TYPES = (ev.CommentCreated.type, ev.CommentUpdated.type, ev.ContributionModerated.type)
+WAIT_SECONDS = 25.0
+
+
+class LiveFeed:
+    """The last comment events of this process, numbered, fed by the event bus.
+
+    Readers long-poll ``comments:changes`` with the last number they saw; the request waits on
+    the bus (not on the database) until something changes in its consultation or 25 s pass.
+    """
+
+    def __init__(self, size: int = 2000) -> None:
+        self.events: deque[tuple[int, Event]] = deque(maxlen=size)
+        self.seq = 0
+        self.changed = asyncio.Condition()
+
+    async def handle(self, event: Event) -> None:
+        async with self.changed:
+            self.seq += 1
+            self.events.append((self.seq, event))
+            self.changed.notify_all()
+
+    def since(self, consultation_id: int, after: int) -> list[Event]:
+        return [
+            e
+            for n, e in self.events
+            if n > after and getattr(e, "consultation_id", None) == consultation_id
+        ]
+
+    async def wait(self, consultation_id: int, after: int, seconds: float) -> list[Event]:
+        async def changed() -> list[Event]:
+            async with self.changed:
+                await self.changed.wait_for(lambda: bool(self.since(consultation_id, after)))
+            return self.since(consultation_id, after)
+
+        try:
+            return await asyncio.wait_for(changed(), seconds)
+        except TimeoutError:
+            return []
+
+
+def live_feed(app: Any) -> LiveFeed:
+    feed: LiveFeed | None = getattr(app.state, "comment_feed", None)
+    if feed is None:
+        feed = LiveFeed()
+        app.state.comment_feed = feed
+        app.state.bus.subscribe(feed.handle, LIVE_TYPES)
+    return feed
+
+
+async def changes(request: Request) -> Response:
+    """Long poll: what changed in this thread after ``after`` (the page fetches each part)."""
+    consultation_id = int(request.path_params["consultation_id"])
+    feed = live_feed(request.app)
+    raw = request.query_params.get("after", "")
+    events: list[Event] = []
+    if raw.isdigit() and int(raw) <= feed.seq:
+        # Give the database connection back while waiting: readers may be many.
+        await request.state.db.close()
+        events = feed.since(consultation_id, int(raw)) or await feed.wait(
+            consultation_id, int(raw), WAIT_SECONDS
+        )
+    response: Response = request.app.state.templates.response(
+        request,
+        "comments/_changes.html",
+        link=link_maker(request),
+        consultation_id=consultation_id,
+        events=events,
+        after=feed.seq,
+    )
+    return response
+
+
+def routes() -> list[BaseRoute]:
+    base = "/consultations/{consultation_id:int}/comments"
+    one = base + "/{comment_id:int}"
+    post_ = ("POST",)
+    return [
+        page(base, thread, action=VIEW_PUBLIC, name="comments:thread"),
+        page(base, post, action=svc.COMMENT_POST, name="comments:post", methods=post_),
+        page(one, fragment, action=VIEW_PUBLIC, name="comments:fragment"),
+        page(
+            base + "/by-contribution/{contribution_id:int}",
+            fragment,
+            action=VIEW_PUBLIC,
+            name="comments:by_contribution",
+        ),
+        page(one + "/edit", edit_page, action=svc.COMMENT_POST, name="comments:edit_page"),
+        page(one + "/edit", edit, action=svc.COMMENT_POST, name="comments:edit", methods=post_),
+        page(
+            one + "/delete", delete, action=svc.COMMENT_POST, name="comments:delete", methods=post_
+        ),
+        page(
+            one + "/upvote", upvote, action=svc.COMMENT_VOTE, name="comments:upvote", methods=post_
+        ),
+        page(one + "/mute", mute, action=svc.COMMENT_POST, name="comments:mute", methods=post_),
+        page(
+            base + "/settings",
+            settings,
+            action=svc.COMMENT_SETTINGS,
+            name="comments:settings",
+            methods=post_,
+        ),
+        page(base + "/changes", changes, action=VIEW_PUBLIC, name="comments:changes"),
+    ]

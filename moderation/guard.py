@@ -1,0 +1,206 @@
+"""What every channel asks before it stores a contribution: blocked? too fast? hold it?
+
+``is_blocked`` and ``admit`` are the contract for comments, live-room questions and survey
+free text alike. ``admit`` raises PermissionDenied (blocked) or RateLimited, and otherwise
+says in which moderation state the new contribution starts and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ipaddress
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from deliberation import ratelimit
+from deliberation.db import utcnow
+from deliberation.errors import PermissionDenied, RateLimited
+from deliberation.i18n import _l
+from deliberation.models import Contribution, ModerationState
+from deliberation.ratelimit import Limit
+from deliberation.security import keyed_hash
+from moderation.models import Block, Mode, ModerationSettings, WordList
+from moderation.safeguards import BlockedWords, Reason, screen
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+@dataclass(frozen=True)
+class Limits:
+    participant_minute: Limit
+    participant_day: Limit
+    network_minute: Limit
+    network_day: Limit
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Defaults suit a city; DELIBERATION_MODERATION_* variables override them."""
+        return cls(
+            participant_minute=Limit(_env_int("DELIBERATION_MODERATION_PER_MINUTE", 5), 60),
+            participant_day=Limit(_env_int("DELIBERATION_MODERATION_PER_DAY", 100), 86400),
+            network_minute=Limit(_env_int("DELIBERATION_MODERATION_NETWORK_PER_MINUTE", 60), 60),
+            network_day=Limit(_env_int("DELIBERATION_MODERATION_NETWORK_PER_DAY", 2000), 86400),
+        )
+
+
+LIMITS = Limits.from_env()
+DUPLICATE_WINDOW = timedelta(days=1)
+DUPLICATE_SAMPLE = 30
+
+
+async def is_blocked(session: AsyncSession, participant_id: int, consultation_id: int) -> bool:
+    """Whether the participant may not post in this consultation now (here or everywhere)."""
+    now = utcnow()
+    found = await session.scalar(
+        select(Block.id)
+        .where(
+            Block.participant_id == participant_id,
+            or_(Block.consultation_id == consultation_id, Block.consultation_id.is_(None)),
+            Block.lifted_at.is_(None),
+            or_(Block.until.is_(None), Block.until > now),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def network_of(host: str | None) -> str:
+    """The /24 (IPv4) or /48 (IPv6) a client address belongs to; never stored in clear."""
+    if not host:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "unknown"
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def network_key(secret_key: str, host: str | None) -> str:
+    return keyed_hash(secret_key, "network", network_of(host))
+
+
+async def settings_for(session: AsyncSession, consultation_id: int) -> ModerationSettings:
+    found = await session.get(ModerationSettings, consultation_id)
+    return found or ModerationSettings(
+        consultation_id=consultation_id,
+        mode=Mode.POST,
+        report_threshold=3,
+        max_links=2,
+        blocked_words="",
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _blocked_words(site_entries: str, consultation_entries: str) -> BlockedWords:
+    default = BlockedWords.default()
+    lines = [*site_entries.splitlines(), *consultation_entries.splitlines()]
+    if not any(line.strip() for line in lines):
+        return default
+    from importlib import resources
+
+    folder = resources.files("moderation") / "blocked_words"
+    shipped: list[str] = []
+    for language in ("pl", "en"):
+        shipped += (folder / f"{language}.txt").read_text(encoding="utf-8").splitlines()
+    return BlockedWords.from_lines([*shipped, *lines])
+
+
+async def blocked_words_for(session: AsyncSession, settings: ModerationSettings) -> BlockedWords:
+    site = await session.get(WordList, "site")
+    return _blocked_words(site.entries if site else "", settings.blocked_words or "")
+
+
+async def _recent_texts(
+    session: AsyncSession, consultation_id: int, participant_id: int
+) -> Sequence[str]:
+    rows = await session.scalars(
+        select(Contribution.body)
+        .where(
+            Contribution.consultation_id == consultation_id,
+            Contribution.author_participant_id == participant_id,
+            Contribution.created_at > utcnow() - DUPLICATE_WINDOW,
+        )
+        .order_by(Contribution.id.desc())
+        .limit(DUPLICATE_SAMPLE)
+    )
+    return rows.all()
+
+
+@dataclass(frozen=True)
+class Admission:
+    state: ModerationState
+    reasons: tuple[str, ...]  # safeguard codes and/or "pre_moderation"
+
+
+async def take_tokens(
+    session: AsyncSession, *, participant_id: int, network: str, limits: Limits | None = None
+) -> None:
+    """Per-participant and per-network token buckets; RateLimited says how long to wait."""
+    limits = limits or LIMITS
+    try:
+        await ratelimit.take_all(
+            session,
+            [
+                (f"post:p:{participant_id}:m", limits.participant_minute),
+                (f"post:p:{participant_id}:d", limits.participant_day),
+                (f"post:n:{network}:m", limits.network_minute),
+                (f"post:n:{network}:d", limits.network_day),
+            ],
+        )
+    except RateLimited as exc:
+        raise RateLimited(
+            exc.retry_after,
+            _l("Slow down a little: try again in %(seconds)s s.", seconds=exc.retry_after),
+        ) from None
+
+
+async def admit(
+    session: AsyncSession,
+    *,
+    consultation_id: int,
+    participant_id: int,
+    text: str,
+    force_pre_moderation: bool = False,
+) -> Admission:
+    """Refuse a blocked participant; otherwise screen the text and pick the starting state."""
+    if await is_blocked(session, participant_id, consultation_id):
+        raise PermissionDenied(
+            _l("You cannot post in this consultation: a moderator has blocked you."),
+            code="blocked",
+        )
+    settings = await settings_for(session, consultation_id)
+    # In a thread: the first use loads the lemma data (seconds), which must not stall the loop.
+    verdict = await asyncio.to_thread(
+        screen,
+        text,
+        blocked=await blocked_words_for(session, settings),
+        max_links=settings.max_links,
+        recent_texts=await _recent_texts(session, consultation_id, participant_id),
+    )
+    reasons = [reason.value for reason in verdict.reasons]
+    if settings.mode is Mode.PRE or force_pre_moderation:
+        reasons.append("pre_moderation")
+    state = ModerationState.PENDING if reasons else ModerationState.VISIBLE
+    return Admission(state=state, reasons=tuple(reasons))
+
+
+SAFEGUARD_REASONS = tuple(reason.value for reason in Reason)
+
+
+def warm_up_in_background() -> None:
+    """Load the lemma data in a daemon thread, so the first post does not wait for it."""
+    import threading
+
+    threading.Thread(
+        target=lambda: BlockedWords.default().warm_up(), name="blocked-words", daemon=True
+    ).start()

@@ -1,0 +1,51 @@
+"""Real concurrent transactions: one resident's 100 parallel upvotes or reports count once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from deliberation.models import Contribution
+from deliberation.models.comments import CommentVote
+from moderation.models import Report
+from tests.helpers import create_user
+from tests.moderation.factories import make_consultation, post
+
+PARALLEL = 100
+
+
+async def _setup(committed_db):  # type: ignore[no-untyped-def]
+    async with committed_db.session() as session:
+        consultation = await make_consultation(session)
+        author = await create_user(session)
+        resident = await create_user(session)
+        comment = await post(session, consultation, author, "Komentarz do poparcia.")
+        return consultation.id, comment.id, comment.contribution_id, resident.email
+
+
+async def test_parallel_upvotes_count_once(committed_db, committed_client) -> None:
+    cid, comment_id, contribution_id, email = await _setup(committed_db)
+    await committed_client.login(email)
+    url = f"/consultations/{cid}/comments/{comment_id}/upvote"
+    responses = await asyncio.gather(*(committed_client.submit(url) for _ in range(PARALLEL)))
+    assert {r.status_code for r in responses} <= {303}
+    async with committed_db.session() as session:
+        votes = await session.scalar(select(func.count(CommentVote.id)))
+        support = await session.scalar(
+            select(Contribution.support_count).where(Contribution.id == contribution_id)
+        )
+    assert (votes, support) == (1, 1)
+
+
+async def test_parallel_reports_count_once(committed_db, committed_client) -> None:
+    cid, _comment_id, contribution_id, email = await _setup(committed_db)
+    await committed_client.login(email)
+    url = f"/consultations/{cid}/contributions/{contribution_id}/report"
+    responses = await asyncio.gather(
+        *(committed_client.submit(url, {"reason": "spam"}) for _ in range(PARALLEL))
+    )
+    assert {r.status_code for r in responses} == {200}
+    async with committed_db.session() as session:
+        reports = await session.scalar(select(func.count(Report.id)))
+    assert reports == 1
