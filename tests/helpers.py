@@ -40,3 +40,21 @@ def field_error(response: Any, name: str) -> str | None:
 
 def normalize_space(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+# Copies kept in the repository, so the tests never depend on a folder beside it.
+_IN_REPO = {
+    "plain_language_pl.json": REPO / "tests" / "data" / "plain_language_pl.json",
+    "park_contributions_pl.jsonl": REPO / "deliberation" / "demo" / "park_contributions_pl.jsonl",
+}
+
+
+def shared_data(name: str) -> Any:
+    """A sample file from ../shared/data (or DELIBERATION_SHARED_DATA), else the repo's copy."""
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("DELIBERATION_SHARED_DATA") or REPO.parent / "shared" / "data")
+    candidate = folder / name
+    return candidate if candidate.is_file() else _IN_REPO[name]

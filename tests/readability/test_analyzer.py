@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from deliberation.readability import MARK_CODES, Level, Report, analyze
+from tests.helpers import shared_data
 
-SHARED_DATA = Path(
-    os.environ.get("DELIBERATION_SHARED_DATA")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
-)
-PAIRS_FILE = SHARED_DATA / "plain_language_pl.json"
+PAIRS_FILE = shared_data("plain_language_pl.json")
 
 
 def load_pairs() -> list[dict[str, str]]:
-    if not PAIRS_FILE.is_file():
-        pytest.skip(f"shared data not found at {PAIRS_FILE} (set DELIBERATION_SHARED_DATA)")
     pairs: list[dict[str, str]] = json.loads(PAIRS_FILE.read_text(encoding="utf-8"))["pairs"]
     return pairs
 

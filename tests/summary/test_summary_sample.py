@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,16 +21,10 @@ from deliberation.summary import (
     count_words,
     generate_summary,
 )
+from tests.helpers import REPO, shared_data
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = Path(os.environ.get("DELIBERATION_SHARED_DATA", REPO.parent / "shared" / "data"))
-SAMPLE = SHARED_DATA / "park_contributions_pl.jsonl"
+SAMPLE = shared_data("park_contributions_pl.jsonl")
 WHEN = datetime(2025, 5, 12, 17, 0)
-
-pytestmark = pytest.mark.skipif(
-    not SAMPLE.exists(),
-    reason=f"sample data {SAMPLE} is absent; set DELIBERATION_SHARED_DATA to its folder",
-)
 
 
 def rows() -> list[dict[str, object]]:
