@@ -82,12 +82,7 @@ def create_app(
     middleware = [
         Middleware(RequestContextMiddleware, default_language=settings.default_language),
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
-        Middleware(
-            csrf.protect,
-            secret=settings.key,
-            secure=settings.cookies_secure,
-            default_language=settings.default_language,
-        ),
+        Middleware(csrf.CsrfCookieMiddleware, secret=settings.key, secure=settings.cookies_secure),
     ]
     app = Starlette(
         routes=routes,
