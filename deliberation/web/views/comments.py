@@ -26,6 +26,7 @@ from deliberation.web.forms import parse_form
 from deliberation.web.participants import current_participant, remember_participant
 from deliberation.web.redirects import see_other
 from deliberation.web.routing import page
+from deliberation.web.templating import url_paths
 from moderation import guard
 from moderation.labels import GLOBALS as MODERATION_LABELS
 from moderation.models import ReportReason
@@ -74,29 +75,13 @@ async def _context(request: Request) -> tuple[Consultation, svc.Viewer]:
     return consultation, viewer
 
 
-_SENTINEL = 987_654_300
-_LINKS: dict[tuple[int, str, tuple[str, ...]], tuple[str, dict[str, str]]] = {}
-
-
 def link_maker(request: Request) -> Any:
-    """``url_for`` for integer path parameters, resolved once per route and reused.
-
-    Starlette's ``url_path_for`` walks every route; a page of 100 comments with several links
-    each spent most of its time there.
-    """
+    """``url_for`` for the thread's many links (the core's O(1) route lookup)."""
     app = request.app
+    paths = url_paths(app)
 
     def link(name: str, /, **params: int) -> str:
-        key = (id(app), name, tuple(sorted(params)))
-        found = _LINKS.get(key)
-        if found is None:
-            sentinels = {k: str(_SENTINEL + n) for n, k in enumerate(key[2])}
-            path = str(app.url_path_for(name, **{k: int(v) for k, v in sentinels.items()}))
-            found = _LINKS[key] = (path, sentinels)
-        path, sentinels = found
-        for k, v in sentinels.items():
-            path = path.replace(v, str(int(params[k])))
-        return path
+        return paths.path(app, name, **params)
 
     return link
 
