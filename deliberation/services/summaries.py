@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import String, inspect, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation.db import utcnow
@@ -114,7 +114,7 @@ async def load_items(session: AsyncSession, consultation_id: int) -> list[Summar
     rows = await session.execute(
         select(
             Contribution.id,
-            Contribution.channel,
+            type_coerce(Contribution.channel, String),  # a plain string: no enum processing
             Contribution.body,
             Contribution.support_count,
             Contribution.created_at,
@@ -129,13 +129,14 @@ async def load_items(session: AsyncSession, consultation_id: int) -> list[Summar
     themes = await _themes_by_contribution(session, consultation_id)
     answered = await _answered(session, consultation_id)
     meetings = await _meeting_titles(session, consultation_id)
+    channels = {c.value: c for c in SummaryChannel}
     items = []
     for row in rows:
         meeting_id = row[5]
         items.append(
             SummaryItem(
                 id=row[0],
-                channel=SummaryChannel(row[1].value),
+                channel=channels[row[1]],
                 text=row[2],
                 themes=tuple(themes.get(row[0], ())),
                 support=max(0, row[3] or 0),

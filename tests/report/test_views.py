@@ -194,3 +194,23 @@ async def test_progress_partial(session, cast, client):
     page = await client.get(f"/consultations/{cast.consultation.id}/answer-progress")
     progress = html(page).select_one("progress")
     assert progress["max"] == "48" and progress["value"] == "1"
+
+
+async def test_staff_edit_and_publish_the_summary_over_http(session, cast, client):
+    await load_sample(session, cast.consultation)
+    await client.login(cast.facilitator.email)
+    base = f"/staff/consultations/{cast.consultation.id}/summary"
+    assert (await client.submit(base + "/generate?lang=pl")).status_code == 303
+    page = await client.get(base + "?lang=pl")
+    doc = html(page)
+    first = doc.select_one(".summary-sentence textarea")
+    assert first is not None and first["name"] == "s-0.0"
+    response = await client.submit(
+        base + "?lang=pl", {"s-0.0": "Dostaliśmy dużo uwag.", "remove": "0.1", "publish": "1"}
+    )
+    assert response.status_code == 303
+    found = await summaries.published(session, cast.consultation.id, "pl")
+    assert found is not None
+    assert found.summary.sections[0].sentences[0].text == "Dostaliśmy dużo uwag."
+    public = await client.get(f"/consultations/{cast.consultation.id}/what-we-heard")
+    assert "Dostaliśmy dużo uwag." in html(public).select_one(".heard-sentences").get_text()
