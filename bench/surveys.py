@@ -57,15 +57,9 @@ def _options(prefix: str, n: int) -> list[dict[str, str]]:
 
 
 def thirty_questions() -> dict[str, Any]:
-    """10 single, 6 multiple, 6 scales, 2 rankings, 2 matrices, 2 numbers, 2 long texts."""
-    questions: list[dict[str, Any]] = [
-        {
-            "type": "single_choice",
-            "key": "district",
-            "title": "District",
-            "options": _options("d", 18),
-        }
-    ]
+    """9 single, 6 multiple, 6 scales, 2 rankings, 2 matrices, 2 numbers, 1 long text; the city's
+    age band and district (18 districts) come from the demographic settings: 30 questions."""
+    questions: list[dict[str, Any]] = []
     for i in range(1, 10):
         questions.append(
             {
@@ -118,9 +112,10 @@ def thirty_questions() -> dict[str, Any]:
         questions.append(
             {"type": "number", "key": f"n{i}", "title": f"Number {i}", "min": 0, "max": 120}
         )
-        questions.append(
-            {"type": "long_text", "key": f"t{i}", "title": f"Text {i}", "max_length": 500}
-        )
+        if i == 1:
+            questions.append(
+                {"type": "long_text", "key": f"t{i}", "title": f"Text {i}", "max_length": 500}
+            )
     return {"title": "Benchmark survey", "sections": [{"key": "all", "questions": questions}]}
 
 
@@ -173,6 +168,10 @@ async def create_open_survey(database: Database) -> tuple[int, int]:
             title="Benchmark survey",
             working=thirty_questions(),
         )
+        city = services.Settings(
+            age_band=True, districts=tuple(f"Dzielnica {n}" for n in range(1, 19))
+        )
+        await services.update_settings(session, ADMIN, consultation, survey, city)
         await services.set_status(session, ADMIN, consultation, survey, SurveyStatus.OPEN)
         return consultation.id, survey.id
 
@@ -338,16 +337,23 @@ async def bench_submit(url: str, clients: int, total: int) -> None:
 
         async def respondent() -> None:
             limits = httpx.Limits(max_connections=1)
-            while not queue.empty():
-                payload = queue.get_nowait()
-                # A new person each time: a fresh cookie jar, so a new participant.
-                async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-                    await client.get("/healthz")
-                    token = client.cookies.get("csrftoken") or ""
+            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+                await client.get("/")  # the CSRF cookie, as a browser gets it with the page
+                token = client.cookies.get("csrftoken") or ""
+                while not queue.empty():
+                    payload = queue.get_nowait()
+                    # A new person each time: no participant cookie, so a new participant.
+                    client.cookies.delete("participant")
                     t0 = time.perf_counter()
-                    reply = await client.post(path, json=payload, headers={"x-csrftoken": token})
+                    try:
+                        reply = await client.post(
+                            path, json=payload, headers={"x-csrftoken": token}
+                        )
+                        status = reply.status_code
+                    except httpx.HTTPError:
+                        status = 0  # connection failed or timed out
                     latencies.append(time.perf_counter() - t0)
-                    statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
+                    statuses[status] = statuses.get(status, 0) + 1
 
         started = time.perf_counter()
         await asyncio.gather(*(respondent() for _ in range(clients)))
@@ -361,7 +367,10 @@ async def bench_submit(url: str, clients: int, total: int) -> None:
         )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def main() -> None:

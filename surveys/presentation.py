@@ -15,6 +15,7 @@ from surveys import definition as d
 from surveys.answers import TEXT_TYPES
 from surveys.charts import ResultRow, bar_chart_svg, mean_reading, plain_reading, result_rows
 from surveys.results import CHANNELS, QuestionCounts, Results, labels_of
+from surveys.tallies import single_choice_keys
 
 
 @dataclass
@@ -119,9 +120,8 @@ def _crosstab(results: Results, view: QuestionView, c: QuestionCounts) -> None:
 
 
 def crosstab_choices(definition: d.Survey) -> list[tuple[str, str]]:
-    return [
-        (q.key, q.title) for q in definition.questions() if isinstance(q, d.SingleChoiceQuestion)
-    ]
+    groups = single_choice_keys(definition)
+    return [(q.key, q.title) for q in definition.questions() if q.key in groups]
 
 
 def summary_line(results: Results) -> dict[str, Any]:

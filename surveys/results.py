@@ -30,7 +30,7 @@ from surveys.models import (
 from surveys.permissions import SURVEY_SEE_RESPONSES
 from surveys.responses import SOURCE
 from surveys.services import scope
-from surveys.tallies import ANSWERED
+from surveys.tallies import ANSWERED, single_choice_keys
 
 CHANNELS = (ResponseChannel.ONLINE.value, ResponseChannel.PAPER.value)
 QUOTES_PER_QUESTION = 5
@@ -109,7 +109,7 @@ async def compute_results(
         await _quotes(session, version.id, counts)
     results = Results(survey, version, definition, versions, responses, list(counts.values()))
     target = definition.question(by) if by else None
-    if isinstance(target, d.SingleChoiceQuestion):
+    if isinstance(target, d.SingleChoiceQuestion) and target.key in single_choice_keys(definition):
         results.crosstab_by = target
         results.crosstab = await crosstab(session, version.id, target.key)
     return results

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from surveys import definition as d
+from surveys.demographics import SECTION_KEY
 from surveys.models import ResponseChannel, SurveyAnswer, SurveyTally
 
 SHARDS = 4
@@ -28,7 +29,18 @@ Key = tuple[str, str, str, str, str]  # grp_question, grp_item, question, item, 
 
 
 def single_choice_keys(definition: d.Survey) -> set[str]:
-    return {q.key for q in definition.questions() if isinstance(q, d.SingleChoiceQuestion)}
+    """The questions results can be cut by: the city's demographic ones (age band, district).
+
+    Each group question adds one tally row per answer row to every submission, so they are
+    limited to the few questions meant for comparisons.
+    """
+    return {
+        q.key
+        for section in definition.sections
+        if section.key == SECTION_KEY
+        for q in section.questions
+        if isinstance(q, d.SingleChoiceQuestion)
+    }
 
 
 def keys_for(rows: Iterable[Any], singles: set[str]) -> Counter[Key]:

@@ -93,6 +93,13 @@ async def make_world(session: AsyncSession, *, open_survey: bool = True) -> Worl
     survey = await services.create_survey(
         session, staff, consultation, title="Park survey", working=park_definition()
     )
+    await services.update_settings(
+        session,
+        staff,
+        consultation,
+        survey,
+        services.Settings(districts=("Centrum", "Gołonóg", "Reden")),
+    )
     if open_survey:
         await services.set_status(session, staff, consultation, survey, SurveyStatus.OPEN)
     return World(consultation, facilitator, staff, survey)

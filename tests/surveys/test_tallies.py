@@ -26,8 +26,8 @@ async def snapshot(session: AsyncSession, version_id: int) -> dict[tuple[str, ..
 async def test_incremental_equals_rebuild(session: AsyncSession, world: World) -> None:
     answers = [
         {"visit": "yes", "needs": ["benches", {"other": "A pond"}], "rating": 4, "ideas": "Shade"},
-        {"visit": "yes", "needs": ["lights"], "rating": 2},
-        {"visit": "no", "rating": 5},
+        {"visit": "yes", "needs": ["lights"], "rating": 2, "district": "reden"},
+        {"visit": "no", "rating": 5, "district": "reden"},
     ]
     for n, given in enumerate(answers):
         participant = await world.participant(session, f"t{n}")
@@ -49,16 +49,17 @@ async def test_incremental_equals_rebuild(session: AsyncSession, world: World) -
         world.consultation,
         world.survey,
         edited.id,
-        {"visit": "no", "rating": 1},
+        {"visit": "no", "rating": 1, "district": "reden"},
     )
     version, definition = await services.current_definition(session, world.survey)
     incremental = await snapshot(session, version.id)
     await tallies.rebuild(session, version.id, tallies.single_choice_keys(definition))
     assert await snapshot(session, version.id) == incremental
     results = await compute_results(
-        session, world.staff, world.consultation, world.survey, by="visit"
+        session, world.staff, world.consultation, world.survey, by="district"
     )
     visit = next(c for c in results.questions if c.question.key == "visit")
     assert visit.count("yes") == 1 and visit.count("no") == 3
     assert visit.answered == {"online": 3, "paper": 1}
-    assert results.crosstab["rating"]["no"] == {("5", ""): 1, ("1", ""): 1}
+    assert results.crosstab["rating"]["reden"] == {("5", ""): 1, ("1", ""): 1}
+    assert results.crosstab["visit"]["reden"] == {("no", ""): 2}

@@ -81,9 +81,10 @@ async def test_one_per_screen_with_condition(
     assert doc.find(id="question-rating") is not None  # "needs" was skipped
     assert "2" in doc.find(id="progress-text").get_text()
     await client.submit(url(world), {"step": "1", "nav": "next", "q_rating": "3"})
-    review = await client.submit(url(world), {"step": "2", "nav": "next"})
+    await client.submit(url(world), {"step": "2", "nav": "next"})  # no idea to add
+    review = await client.submit(url(world), {"step": "3", "nav": "next"})  # nor a district
     assert html(review).find("dl", class_="review") is not None
-    done = await client.submit(url(world), {"step": "3", "nav": "submit"})
+    done = await client.submit(url(world), {"step": "4", "nav": "submit"})
     assert html(done).find(id="claim-code") is not None
     response = await session.scalar(select(SurveyResponse))
     assert response is not None and response.answers == {"visit": "no", "rating": 3}
@@ -110,10 +111,17 @@ async def test_paper_entry(client: Any, session: AsyncSession, world: World) -> 
 
 async def test_results_page(client: Any, world: World) -> None:
     await client.submit(
-        url(world), {"nav": "submit", "q_visit": "yes", "q_needs": ["benches"], "q_rating": "5"}
+        url(world),
+        {
+            "nav": "submit",
+            "q_visit": "yes",
+            "q_needs": ["benches"],
+            "q_rating": "5",
+            "q_district": "golonog",
+        },
     )
     await client.login(world.facilitator.email)
-    page = await client.get(url(world, "/results?by=visit"))
+    page = await client.get(url(world, "/results?by=district"))
     assert page.status_code == 200, page.text
     doc = html(page)
     section = doc.find(id="result-visit")
