@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from sqlalchemy import select
 
-from deliberation.errors import NotFound, PermissionDenied
+from deliberation.errors import Conflict, NotFound, PermissionDenied
 from deliberation.models import Contribution, ModerationState
 from deliberation.models.report import SummaryState
 from deliberation.services import summaries
-from deliberation.summary import BuiltinSummarizer, SectionKind, Summary
+from deliberation.summary import BuiltinSummarizer, HttpSummarizer, SectionKind, Summary
 from tests.report.conftest import HIDDEN_TEXT, PENDING_TEXT, load_sample, principal, sample_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -127,3 +128,30 @@ async def test_sources_flag_contributions_hidden_after_publication(session, cast
     assert [c.id for c in found] == [target.id, by_id[2].id]
     assert found[0].moderation_state is ModerationState.HIDDEN
     assert await session.scalar(select(Contribution.id).where(Contribution.id == target.id))
+
+
+def test_summarizer_url_switches_to_http():
+    assert isinstance(summaries.make_summarizer(None), BuiltinSummarizer)
+    assert isinstance(summaries.make_summarizer("https://llm.example/summary"), HttpSummarizer)
+
+
+def test_summarizer_url_setting_must_be_http(settings):
+    from deliberation.settings import ConfigurationError, load_settings
+
+    with pytest.raises(ConfigurationError, match="DELIBERATION_SUMMARIZER_URL"):
+        load_settings(secret_key="x" * 40, summarizer_url="ftp://example.org")
+
+
+async def test_a_failing_external_summarizer_changes_nothing(session, cast):
+    await load_sample(session, cast.consultation)
+    broken = HttpSummarizer(
+        "https://llm.example/summary",
+        client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(500))),
+    )
+    with pytest.raises(Conflict) as caught:
+        await summaries.generate_draft(
+            session, await principal(session, cast.facilitator), cast.consultation, "pl", broken
+        )
+    assert caught.value.code == "summarizer_failed"
+    draft = await summaries.get_version(session, cast.consultation.id, "pl", SummaryState.DRAFT)
+    assert draft is None
