@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation import i18n
 from deliberation.events import catalogue as ev
 from deliberation.events import record
 from deliberation.i18n import _l
@@ -90,8 +92,14 @@ class Check:
     target: float
     target_met: bool
     scores: list[tuple[str, str]]
+    asl: str
     marked: Markup
     notes: list[Note]
+
+
+def format_score(value: float) -> str:
+    """12.34 -> "12,3" in Polish, "12.3" in English."""
+    return format_decimal(round(value, 1), format="0.0", locale=i18n.get_language())
 
 
 def normalize_language(language: str | None, default: str = "pl") -> str:
@@ -215,8 +223,10 @@ def check(text: str, language: str, *, target: float | None = None, prefix: str 
         target=resolved,
         target_met=report.target_met(resolved),
         scores=[
-            (name, "–" if value is None else f"{value:.1f}") for name, value in _score_rows(report)
+            (name, "–" if value is None else format_score(value))
+            for name, value in _score_rows(report)
         ],
+        asl=format_score(report.asl),
         marked=marked,
         notes=notes,
     )
@@ -231,6 +241,10 @@ class PublishCheck:
     metric: str
     target: float
     level: str
+
+    @property
+    def score_text(self) -> str:
+        return "–" if self.score is None else format_score(self.score)
 
     @property
     def needs_confirmation(self) -> bool:

@@ -39,6 +39,10 @@ def test_polish_text_gets_fog_and_pisarek_never_flesch():
     assert "officialese.replace" in codes
     assert any(note.suggestion for note in result.notes)
     assert plain_language.check(PLAIN_PL, "pl", target=10).target_met
+    with i18n.language("pl"):
+        assert "," in plain_language.check(OFFICIAL_PL, "pl").scores[0][1]  # Polish decimals
+    with i18n.language("en"):
+        assert "." in plain_language.check(OFFICIAL_PL, "pl").scores[0][1]
 
 
 def test_english_text_gets_flesch():
