@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute
 
 # Module paths of the feature manifests, wired in this order.
-FEATURES: tuple[str, ...] = ("surveys.feature", "moderation.feature")
+FEATURES: tuple[str, ...] = ("rooms.feature", "surveys.feature", "moderation.feature")
 
 
 @dataclass(frozen=True)

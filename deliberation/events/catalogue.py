@@ -313,3 +313,18 @@ class AppealFiled(Event):
     type: ClassVar[str] = "appeal.filed"
     consultation_id: int
     contribution_id: int
+
+
+# --- rooms (live Q&A) --------------------------------------------------------------------------
+
+
+class RoomAdvanced(Event):
+    """A room's event log grew to ``seq``; other processes read the new events from the database.
+
+    Sent at most once per room per tick by the rooms hub, never once per vote.
+    """
+
+    type: ClassVar[str] = "room.advanced"
+    room_id: int
+    seq: int
+    urgent: bool = True

@@ -82,7 +82,9 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 
 def _clean_path(path: str) -> str:
-    return "/".join(p.split(":")[0] + "}" if p.startswith("{") else p for p in path.split("/"))
+    return "/".join(
+        p.split(":")[0].rstrip("}") + "}" if p.startswith("{") else p for p in path.split("/")
+    )
 
 
 def openapi_document(routes: Sequence[Any], *, title: str = "deliberation") -> dict[str, Any]:

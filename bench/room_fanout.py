@@ -1,0 +1,490 @@
+"""Live room fan-out benchmark (not a test): real server, real WebSockets, a realistic load.
+
+    .venv/bin/python bench/room_fanout.py --clients 5000 --seconds 30 \
+        --database-url postgresql://postgres@127.0.0.1:5432/deliberation_bench [--processes 2]
+
+Starts the app under uvicorn (one process, or two sharing PostgreSQL), connects N participants
+over WebSockets from load-generator processes (JSON stream: the same render-once fan-out as the
+htmx views), drives 50 upvotes/s, 2 questions/s and one facilitator action per second through
+the HTTP API, and prints connected clients, events written, deliveries expected/received/lost,
+delivery latency (event written -> frame received) p50/p99/max for urgent events (questions,
+moderation) and coalesced votes, server memory per idle connection, the time for every client
+to reconnect and hold a correct state after a server restart, and a bare ``websockets``
+broadcast server sending the same frames per second to the same clients, with the p99 ratio.
+The database is emptied and migrated first: use a database of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import random
+import re
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+PASSWORD = "correct horse battery"
+SEQ = re.compile(rb'"seq":(\d+),"type":"([a-z_.]+)"')
+AT = re.compile(rb'"at":([0-9.]+)')
+
+
+def raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET,
+           "DELIBERATION_LOG_LEVEL": "WARNING", "DELIBERATION_BASE_URL": f"http://127.0.0.1:{port}"}
+    out = log.open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "deliberation.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+         "--ws-per-message-deflate", "false", "--ws-max-size", "65536", "--backlog", "8192",
+         "--timeout-graceful-shutdown", "5"],
+        env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"server did not start, see {log}")
+
+
+async def setup_room(url: str, facilitators: int = 1) -> dict[str, Any]:
+    from deliberation import migrate
+    from deliberation.db import Database
+    from deliberation.models import (
+        Consultation, ConsultationRole, ConsultationStatus, Role, StaffRole,
+    )  # fmt: skip
+    from deliberation.services import accounts
+    from rooms import services
+    from tests.conftest import reset_database
+
+    await reset_database(url)
+    del migrate
+    db = Database(url)
+    try:
+        async with db.session() as s:
+            user = await accounts.register(
+                s, email="bench@example.org", display_name="Bench", password=PASSWORD,
+                role=Role.FACILITATOR,
+            )  # fmt: skip
+            c = Consultation(slug="bench", title="Bench", summary="Bench",
+                             status=ConsultationStatus.PUBLISHED)  # fmt: skip
+            s.add(c)
+            await s.flush()
+            s.add(ConsultationRole(consultation_id=c.id, user_id=user.id,
+                                   role=StaffRole.FACILITATOR))  # fmt: skip
+            await s.commit()
+            principal = await accounts.principal_for(s, user)
+            room = await services.create_room(s, principal, c.id, title="Bench room")
+            return {"code": room.code, "consultation_id": c.id, "room_id": room.id}
+    finally:
+        await db.dispose()
+
+
+# --- load generator processes -----------------------------------------------------------------
+
+
+def generator(bases: list[str], code: str, count: int, index: int, conn: Any) -> None:
+    raise_fd_limit()
+    asyncio.run(_generator(bases, code, count, index, conn))
+
+
+async def _generator(bases: list[str], code: str, count: int, index: int, pipe: Any) -> None:
+    from websockets.asyncio.client import connect
+
+    state = {"lat_urgent": [], "lat_vote": [], "received": 0, "connected": 0, "gaps": 0,
+             "snapshots": 0, "frames": 0}  # fmt: skip
+    last_seq: dict[int, int] = {}
+    first_seq: dict[int, int] = {}
+    measuring = {"on": False}
+    resynced: set[int] = set()
+
+    async def client(n: int) -> None:
+        base = bases[(index + n) % len(bases)].replace("http://", "ws://")
+        since = None
+        while True:
+            query = "format=json" + (f"&since={since}" if since is not None else "")
+            try:
+                async with connect(f"{base}/r/{code}/ws?{query}", compression=None,
+                                   open_timeout=60, max_queue=64) as ws:  # fmt: skip
+                    hello = json.loads(await ws.recv())
+                    if hello["type"] in ("snapshot", "resync"):
+                        last_seq[n] = hello["seq"]
+                    else:
+                        for e in hello["events"]:
+                            last_seq[n] = e["seq"]
+                    first_seq.setdefault(n, last_seq[n])
+                    state["connected"] += 1
+                    resynced.add(n)
+                    try:
+                        async for frame in ws:
+                            data = frame if isinstance(frame, bytes) else frame.encode()
+                            now = time.time()
+                            state["frames"] += 1
+                            for (seq_b, kind), at_b in zip(SEQ.findall(data), AT.findall(data),
+                                                           strict=False):  # fmt: skip
+                                seq = int(seq_b)
+                                if seq != last_seq[n] + 1:
+                                    state["gaps"] += seq - last_seq[n] - 1
+                                last_seq[n] = seq
+                                state["received"] += 1
+                                if measuring["on"]:
+                                    lat = now - float(at_b)
+                                    key = "lat_vote" if kind == b"question.voted" else "lat_urgent"
+                                    state[key].append(lat)
+                    finally:
+                        state["connected"] -= 1
+                since = last_seq.get(n)
+            except (OSError, Exception):  # server restarting: retry
+                since = last_seq.get(n)
+                await asyncio.sleep(0.2 + random.random())
+
+    tasks = []
+    for n in range(count):
+        tasks.append(asyncio.create_task(client(n)))
+        if n % 100 == 99:
+            await asyncio.sleep(0.05)
+    loop = asyncio.get_running_loop()
+    while True:
+        cmd = await loop.run_in_executor(None, pipe.recv)
+        if cmd == "status":
+            pipe.send({"connected": state["connected"], "resynced": len(resynced)})
+        elif cmd == "reset_resync":
+            resynced.clear()
+            pipe.send(True)
+        elif cmd == "measure":
+            state["lat_urgent"].clear()
+            state["lat_vote"].clear()
+            state["received"] = 0
+            state["frames"] = 0
+            state["gaps"] = 0
+            measuring["on"] = True
+            pipe.send({n: s for n, s in last_seq.items()})
+        elif cmd == "stop":
+            measuring["on"] = False
+            pipe.send({k: state[k] for k in state} | {"last": dict(last_seq)})
+        elif cmd == "quit":
+            for t in tasks:
+                t.cancel()
+            pipe.send(True)
+            return
+
+
+# --- driver -------------------------------------------------------------------------------------
+
+
+class Driver:
+    def __init__(self, base: str, code: str, room: dict[str, Any]) -> None:
+        self.base, self.code, self.room = base, code, room
+        self.voters: list[httpx.AsyncClient] = []
+        self.askers: list[httpx.AsyncClient] = []
+        self.staff = httpx.AsyncClient(base_url=base, timeout=30)
+        self.questions: list[int] = []
+        self.errors = 0
+        self.counts = (0, 0, 0)
+        self.frames_per_s = 0.0
+        self.frame_bytes = 400
+        self.p99_urgent = float("nan")
+
+    async def _participant(self) -> httpx.AsyncClient:
+        c = httpx.AsyncClient(base_url=self.base, timeout=30)
+        await c.get("/r")
+        token = c.cookies["csrftoken"]
+        c.headers["x-csrftoken"] = token
+        r = await c.post(f"/api/rooms/{self.code}/join", json={})
+        r.raise_for_status()
+        return c
+
+    async def prepare(self, voters: int = 200, askers: int = 80) -> None:
+        self.voters = list(await asyncio.gather(*(self._participant() for _ in range(voters))))
+        self.askers = list(await asyncio.gather(*(self._participant() for _ in range(askers))))
+        print(f"{voters} voters and {askers} askers joined", flush=True)
+        await self.staff.get("/login")
+        token = self.staff.cookies["csrftoken"]
+        r = await self.staff.post("/login", data={"csrftoken": token, "email": "bench@example.org",
+                                                  "password": PASSWORD})  # fmt: skip
+        assert r.status_code == 303, r.text
+        self.staff.headers["x-csrftoken"] = token
+        for n in range(20):
+            await self.ask(self.askers[n % len(self.askers)], f"Pytanie startowe {n}")
+
+    async def ask(self, c: httpx.AsyncClient, body: str) -> None:
+        r = await c.post(f"/api/rooms/{self.code}/questions", json={"body": body})
+        if r.status_code == 201:
+            self.questions.append(r.json()["id"])
+        else:
+            self.errors += 1
+
+    async def run(self, seconds: float, votes_per_s: float = 50, questions_per_s: float = 2) -> None:
+        pairs = [(v, q) for v in range(len(self.voters)) for q in self.questions]
+        random.shuffle(pairs)
+        start = time.monotonic()
+        tasks: list[asyncio.Task[Any]] = []
+        n_votes = n_questions = n_staff = 0
+        while (elapsed := time.monotonic() - start) < seconds:
+            while n_votes < elapsed * votes_per_s and pairs:
+                v, q = pairs.pop()
+                tasks.append(asyncio.create_task(self._vote(v, q)))
+                n_votes += 1
+            while n_questions < elapsed * questions_per_s:
+                c = self.askers[n_questions % len(self.askers)]
+                tasks.append(asyncio.create_task(self.ask(c, f"Pytanie {n_questions} z sali")))
+                n_questions += 1
+            while n_staff < elapsed:
+                tasks.append(asyncio.create_task(self._staff_action(n_staff)))
+                n_staff += 1
+            await asyncio.sleep(0.005)
+        await asyncio.gather(*tasks)
+        self.counts = (n_votes, n_questions, n_staff)
+
+    async def _vote(self, v: int, q: int) -> None:
+        r = await self.voters[v].put(f"/api/rooms/{self.code}/questions/{q}/vote")
+        if r.status_code != 200:
+            self.errors += 1
+
+    async def _staff_action(self, n: int) -> None:
+        q = random.choice(self.questions)
+        op = ("pin", "star", "unstar", "answer")[n % 4]
+        path = (f"/api/consultations/{self.room['consultation_id']}/rooms/{self.room['room_id']}"
+                f"/questions/{q}/moderate")  # fmt: skip
+        r = await self.staff.post(path, json={"op": op})
+        if r.status_code != 200:
+            self.errors += 1
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000
+
+
+def ask_all(pipes: list[Any], cmd: str) -> list[Any]:
+    for p in pipes:
+        p.send(cmd)
+    return [p.recv() for p in pipes]
+
+
+def wait_connected(pipes: list[Any], n: int, timeout: float, key: str = "connected") -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if sum(s[key] for s in ask_all(pipes, "status")) >= n:
+            return time.monotonic() - start
+        time.sleep(0.5)
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--generators", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/deliberation_rooms_bench")
+    parser.add_argument("--no-restart", action="store_true")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    raise_fd_limit()
+    url = args.database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    room = asyncio.run(setup_room(url))
+    log = Path("/tmp/room_fanout_server.log")
+    log.write_bytes(b"")
+    ports = [free_port() for _ in range(args.processes)]
+    servers = [start_server(url, port, log) for port in ports]
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    rss_before = sum(rss_kib(s.pid) for s in servers)
+
+    pipes, procs = [], []
+    per = args.clients // args.generators
+    for i in range(args.generators):
+        parent, child = mp.Pipe()
+        proc = mp.Process(target=generator, args=(bases, room["code"], per, i, child), daemon=True)
+        proc.start()
+        pipes.append(parent)
+        procs.append(proc)
+    total = per * args.generators
+    took = wait_connected(pipes, total, 300)
+    time.sleep(2)
+    rss_idle = sum(rss_kib(s.pid) for s in servers)
+    connected = sum(s["connected"] for s in ask_all(pipes, "status"))
+    print(f"connected clients: {connected}/{total} in {took:.1f} s "
+          f"({args.processes} server process(es), {args.generators} generators)")  # fmt: skip
+    print(f"server memory per idle connection: {(rss_idle - rss_before) / max(1, connected):.1f} KiB"
+          f" (RSS {rss_before} -> {rss_idle} KiB)")  # fmt: skip
+
+    driver = Driver(bases[0], room["code"], room)
+    asyncio.run(_drive(driver, pipes, args, total, servers, bases))
+
+    if not args.no_restart:
+        ask_all(pipes, "reset_resync")
+        for s in servers:
+            s.send_signal(signal.SIGTERM)
+        for s in servers:
+            s.wait(30)
+        t0 = time.monotonic()
+        servers = [start_server(url, port, log) for port in ports]
+        back = wait_connected(pipes, total, 120, key="resynced")
+        print(f"after a restart: {total} clients reconnected with a snapshot/replay in "
+              f"{time.monotonic() - t0:.1f} s (incl. server start); wait after start {back:.1f} s")
+
+    ask_all(pipes, "quit")
+    for s in servers:
+        s.terminate()
+    for p in procs:
+        p.join(5)
+    if not args.no_baseline and driver.frames_per_s:
+        baseline(args, total, driver.frames_per_s, driver.frame_bytes, driver.p99_urgent)
+
+
+async def _drive(driver: Driver, pipes: list[Any], args: Any, total: int, servers: Any,
+                 bases: list[str]) -> None:  # fmt: skip
+    print("preparing the driver (participants, facilitator login)...", flush=True)
+    await driver.prepare()
+    print("driving the load...", flush=True)
+    await asyncio.sleep(1)
+    start_seqs = ask_all(pipes, "measure")
+    t0 = time.monotonic()
+    await driver.run(args.seconds)
+    await asyncio.sleep(2)  # let the last coalesced flush arrive
+    elapsed = time.monotonic() - t0
+    results = ask_all(pipes, "stop")
+    async with httpx.AsyncClient(base_url=bases[0]) as c:
+        snap = (await c.get(f"/api/rooms/{driver.code}")).json()
+    final = snap["seq"]
+    first = min(min(s.values()) for s in start_seqs if s)
+    events = final - first
+    expected = sum(final - s for r in start_seqs for s in r.values())
+    received = sum(r["received"] for r in results)
+    gaps = sum(r["gaps"] for r in results)
+    urgent = [x for r in results for x in r["lat_urgent"]]
+    votes = [x for r in results for x in r["lat_vote"]]
+    frames = sum(r["frames"] for r in results)
+    nv, nq, ns = driver.counts
+    print(f"load: {nv} upvotes, {nq} questions, {ns} facilitator actions in {args.seconds:.0f} s "
+          f"({driver.errors} refused)")  # fmt: skip
+    print(f"events written: {events}; deliveries expected {expected}, received {received}, "
+          f"lost {expected - received} (gaps seen {gaps})")  # fmt: skip
+    print(f"frames received: {frames} ({frames / max(1, total) / elapsed:.1f} per client per s)")
+    print(f"latency urgent (questions, moderation): p50 {pct(urgent, 50):.0f} ms, "
+          f"p99 {pct(urgent, 99):.0f} ms, max {pct(urgent, 100):.0f} ms (n={len(urgent)})")
+    print(f"latency coalesced votes: p50 {pct(votes, 50):.0f} ms, p99 {pct(votes, 99):.0f} ms, "
+          f"max {pct(votes, 100):.0f} ms (n={len(votes)})")
+    driver.frames_per_s = frames / max(1, total) / elapsed
+    driver.frame_bytes = 400
+    driver.p99_urgent = pct(urgent + votes, 99)
+
+
+# --- baseline: a bare websockets broadcast server ------------------------------------------------
+
+
+def baseline(args: Any, total: int, fps: float, size: int, p99_room: float) -> None:
+    port = free_port()
+    ready = mp.Event()
+    server = mp.Process(target=_baseline_server, args=(port, fps, size, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    q: Any = mp.Queue()
+    gens = [mp.Process(target=_baseline_client, args=(port, total // args.generators, args.seconds, q),
+                       daemon=True) for _ in range(args.generators)]  # fmt: skip
+    for g in gens:
+        g.start()
+    lat: list[float] = []
+    for _ in gens:
+        lat.extend(q.get())
+    server.terminate()
+    p99 = pct(lat, 99)
+    print(f"baseline (bare websockets.broadcast, {fps:.1f} frames/s to {total} clients): "
+          f"p50 {pct(lat, 50):.0f} ms, p99 {p99:.0f} ms; room p99 / baseline p99 = "
+          f"{p99_room / p99:.2f}")  # fmt: skip
+
+
+def _baseline_server(port: int, fps: float, size: int, ready: Any) -> None:
+    raise_fd_limit()
+    from websockets.asyncio.server import broadcast, serve
+
+    clients: set[Any] = set()
+
+    async def handler(ws: Any) -> None:
+        clients.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            clients.discard(ws)
+
+    async def run() -> None:
+        async with serve(handler, "127.0.0.1", port, compression=None, backlog=8192):
+            ready.set()
+            pad = "x" * size
+            while True:
+                await asyncio.sleep(1 / fps)
+                broadcast(clients, json.dumps({"at": time.time(), "pad": pad}))
+
+    asyncio.run(run())
+
+
+def _baseline_client(port: int, count: int, seconds: float, q: Any) -> None:
+    raise_fd_limit()
+    from websockets.asyncio.client import connect
+
+    lat: list[float] = []
+
+    async def one(measure: asyncio.Event) -> None:
+        async with connect(f"ws://127.0.0.1:{port}/", compression=None, open_timeout=60) as ws:
+            async for frame in ws:
+                if measure.is_set():
+                    lat.append(time.time() - float(json.loads(frame)["at"]))
+
+    async def run() -> None:
+        measure = asyncio.Event()
+        tasks = []
+        for n in range(count):
+            tasks.append(asyncio.create_task(one(measure)))
+            if n % 100 == 99:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(5)
+        measure.set()
+        await asyncio.sleep(seconds)
+        for t in tasks:
+            t.cancel()
+
+    asyncio.run(run())
+    q.put(lat)
+
+
+if __name__ == "__main__":
+    main()
