@@ -6,6 +6,7 @@ from the settings. SQLite runs with WAL, foreign keys and ``synchronous=FULL``.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -80,8 +81,24 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     )
 
 
+# How SQLite transactions begin in the current task: IMMEDIATE unless a read-only request asked
+# for DEFERRED (see ``sqlite_reads_only``).
+_SQLITE_BEGIN: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "sqlite_begin", default="BEGIN IMMEDIATE"
+)
+
+
+def sqlite_reads_only() -> None:
+    """Begin this task's SQLite transactions DEFERRED: reads then never wait for the write lock.
+
+    Called for safe HTTP methods. A deferred transaction that does write still works, but may
+    fail with "database is locked" under write contention, so writers keep IMMEDIATE.
+    """
+    _SQLITE_BEGIN.set("BEGIN DEFERRED")
+
+
 def _begin_immediate(engine: Engine) -> None:
-    """Let SQLAlchemy (not pysqlite) start transactions, as ``BEGIN IMMEDIATE``.
+    """Let SQLAlchemy (not pysqlite) start transactions, as ``BEGIN IMMEDIATE`` by default.
 
     pysqlite's own transaction handling defers BEGIN and breaks savepoints; IMMEDIATE takes the
     write lock up front so concurrent writers wait (busy_timeout) instead of failing on upgrade.
@@ -93,7 +110,7 @@ def _begin_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _emit_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(_SQLITE_BEGIN.get())
 
 
 class Database:

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberation import i18n
+from deliberation.db import sqlite_reads_only
 from deliberation.errors import NotFound
 from deliberation.models import Consultation
 from deliberation.permissions import Action, Scope, authorize
@@ -46,6 +47,8 @@ def guarded(endpoint: Endpoint, action: Action) -> Endpoint:
     async def wrapper(request: Request) -> Response:
         state = request.state
         await csrf.verify(request)
+        if request.method in csrf.SAFE_METHODS:
+            sqlite_reads_only()
         async with request.app.state.db.session() as session:
             state.db = session
             user = None
