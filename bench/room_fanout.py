@@ -26,7 +26,6 @@ import re
 import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -37,14 +36,14 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SECRET = "bench-secret-key-that-is-long-enough-0123456789"
-PASSWORD = "correct horse battery"
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (local server)
+PASSWORD = "correct horse battery"  # noqa: S105 (local account)
 SEQ = re.compile(rb'"seq":(\d+),"type":"([a-z_.]+)"')
 AT = re.compile(rb'"at":([0-9.]+)')
 
 
 def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -62,8 +61,13 @@ def rss_kib(pid: int) -> int:
 
 
 def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET,
-           "DELIBERATION_LOG_LEVEL": "WARNING", "DELIBERATION_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "DELIBERATION_LOG_LEVEL": "WARNING",
+        "DELIBERATION_BASE_URL": f"http://127.0.0.1:{port}",
+    }
     out = log.open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "deliberation.app:create_app", "--factory",
@@ -87,7 +91,11 @@ async def setup_room(url: str, facilitators: int = 1) -> dict[str, Any]:
     from deliberation import migrate
     from deliberation.db import Database
     from deliberation.models import (
-        Consultation, ConsultationRole, ConsultationStatus, Role, StaffRole,
+        Consultation,
+        ConsultationRole,
+        ConsultationStatus,
+        Role,
+        StaffRole,
     )  # fmt: skip
     from deliberation.services import accounts
     from rooms import services
@@ -217,6 +225,7 @@ class Driver:
         self.questions: list[int] = []
         self.errors = 0
         self.counts = (0, 0, 0)
+        self.timeouts = 0
         self.frames_per_s = 0.0
         self.frame_bytes = 400
         self.p99_urgent = float("nan")
@@ -230,7 +239,7 @@ class Driver:
         r.raise_for_status()
         return c
 
-    async def prepare(self, voters: int = 200, askers: int = 80) -> None:
+    async def prepare(self, voters: int = 100, askers: int = 60) -> None:
         self.voters = list(await asyncio.gather(*(self._participant() for _ in range(voters))))
         self.askers = list(await asyncio.gather(*(self._participant() for _ in range(askers))))
         print(f"{voters} voters and {askers} askers joined", flush=True)
@@ -244,13 +253,19 @@ class Driver:
             await self.ask(self.askers[n % len(self.askers)], f"Pytanie startowe {n}")
 
     async def ask(self, c: httpx.AsyncClient, body: str) -> None:
-        r = await c.post(f"/api/rooms/{self.code}/questions", json={"body": body})
+        try:
+            r = await c.post(f"/api/rooms/{self.code}/questions", json={"body": body})
+        except httpx.HTTPError:
+            self.timeouts += 1
+            return
         if r.status_code == 201:
             self.questions.append(r.json()["id"])
         else:
             self.errors += 1
 
-    async def run(self, seconds: float, votes_per_s: float = 50, questions_per_s: float = 2) -> None:
+    async def run(
+        self, seconds: float, votes_per_s: float = 50, questions_per_s: float = 2
+    ) -> None:
         pairs = [(v, q) for v in range(len(self.voters)) for q in self.questions]
         random.shuffle(pairs)
         start = time.monotonic()
@@ -273,7 +288,11 @@ class Driver:
         self.counts = (n_votes, n_questions, n_staff)
 
     async def _vote(self, v: int, q: int) -> None:
-        r = await self.voters[v].put(f"/api/rooms/{self.code}/questions/{q}/vote")
+        try:
+            r = await self.voters[v].put(f"/api/rooms/{self.code}/questions/{q}/vote")
+        except httpx.HTTPError:
+            self.timeouts += 1
+            return
         if r.status_code != 200:
             self.errors += 1
 
@@ -282,7 +301,11 @@ class Driver:
         op = ("pin", "star", "unstar", "answer")[n % 4]
         path = (f"/api/consultations/{self.room['consultation_id']}/rooms/{self.room['room_id']}"
                 f"/questions/{q}/moderate")  # fmt: skip
-        r = await self.staff.post(path, json={"op": op})
+        try:
+            r = await self.staff.post(path, json={"op": op})
+        except httpx.HTTPError:
+            self.timeouts += 1
+            return
         if r.status_code != 200:
             self.errors += 1
 
@@ -315,14 +338,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--generators", type=int, default=2)
     parser.add_argument("--processes", type=int, default=1)
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/deliberation_rooms_bench")
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/deliberation_rooms_bench"
+    )
     parser.add_argument("--no-restart", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     raise_fd_limit()
     url = args.database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
     room = asyncio.run(setup_room(url))
-    log = Path("/tmp/room_fanout_server.log")
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / "room_fanout_server.log"  # noqa: S108
     log.write_bytes(b"")
     ports = [free_port() for _ in range(args.processes)]
     servers = [start_server(url, port, log) for port in ports]
@@ -342,9 +367,11 @@ def main() -> None:
     time.sleep(2)
     rss_idle = sum(rss_kib(s.pid) for s in servers)
     connected = sum(s["connected"] for s in ask_all(pipes, "status"))
+    print(flush=True)
     print(f"connected clients: {connected}/{total} in {took:.1f} s "
           f"({args.processes} server process(es), {args.generators} generators)")  # fmt: skip
-    print(f"server memory per idle connection: {(rss_idle - rss_before) / max(1, connected):.1f} KiB"
+    per_conn = (rss_idle - rss_before) / max(1, connected)
+    print(f"server memory per idle connection: {per_conn:.1f} KiB"
           f" (RSS {rss_before} -> {rss_idle} KiB)")  # fmt: skip
 
     driver = Driver(bases[0], room["code"], room)
@@ -359,8 +386,10 @@ def main() -> None:
         t0 = time.monotonic()
         servers = [start_server(url, port, log) for port in ports]
         back = wait_connected(pipes, total, 120, key="resynced")
-        print(f"after a restart: {total} clients reconnected with a snapshot/replay in "
-              f"{time.monotonic() - t0:.1f} s (incl. server start); wait after start {back:.1f} s")
+        print(
+            f"after a restart: {total} clients reconnected with a snapshot/replay in "
+            f"{time.monotonic() - t0:.1f} s (incl. server start); wait after start {back:.1f} s"
+        )
 
     ask_all(pipes, "quit")
     for s in servers:
@@ -396,14 +425,18 @@ async def _drive(driver: Driver, pipes: list[Any], args: Any, total: int, server
     frames = sum(r["frames"] for r in results)
     nv, nq, ns = driver.counts
     print(f"load: {nv} upvotes, {nq} questions, {ns} facilitator actions in {args.seconds:.0f} s "
-          f"({driver.errors} refused)")  # fmt: skip
+          f"({driver.errors} refused, {driver.timeouts} HTTP timeouts)")  # fmt: skip
     print(f"events written: {events}; deliveries expected {expected}, received {received}, "
           f"lost {expected - received} (gaps seen {gaps})")  # fmt: skip
     print(f"frames received: {frames} ({frames / max(1, total) / elapsed:.1f} per client per s)")
-    print(f"latency urgent (questions, moderation): p50 {pct(urgent, 50):.0f} ms, "
-          f"p99 {pct(urgent, 99):.0f} ms, max {pct(urgent, 100):.0f} ms (n={len(urgent)})")
-    print(f"latency coalesced votes: p50 {pct(votes, 50):.0f} ms, p99 {pct(votes, 99):.0f} ms, "
-          f"max {pct(votes, 100):.0f} ms (n={len(votes)})")
+    print(
+        f"latency urgent (questions, moderation): p50 {pct(urgent, 50):.0f} ms, "
+        f"p99 {pct(urgent, 99):.0f} ms, max {pct(urgent, 100):.0f} ms (n={len(urgent)})"
+    )
+    print(
+        f"latency coalesced votes: p50 {pct(votes, 50):.0f} ms, p99 {pct(votes, 99):.0f} ms, "
+        f"max {pct(votes, 100):.0f} ms (n={len(votes)})"
+    )
     driver.frames_per_s = frames / max(1, total) / elapsed
     driver.frame_bytes = 400
     driver.p99_urgent = pct(urgent + votes, 99)
@@ -419,7 +452,8 @@ def baseline(args: Any, total: int, fps: float, size: int, p99_room: float) -> N
     server.start()
     ready.wait(30)
     q: Any = mp.Queue()
-    gens = [mp.Process(target=_baseline_client, args=(port, total // args.generators, args.seconds, q),
+    share = total // args.generators
+    gens = [mp.Process(target=_baseline_client, args=(port, share, args.seconds, q),
                        daemon=True) for _ in range(args.generators)]  # fmt: skip
     for g in gens:
         g.start()
