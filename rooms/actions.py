@@ -82,7 +82,12 @@ class Ban(_Msg):
     reason: str = Field(default="", max_length=500)
 
 
-PARTICIPANT_ACTIONS: dict[str, type[_Msg]] = {"ask": Ask, "vote": VoteMsg, "unvote": VoteMsg, "answer_poll": AnswerPoll}
+PARTICIPANT_ACTIONS: dict[str, type[_Msg]] = {
+    "ask": Ask,
+    "vote": VoteMsg,
+    "unvote": VoteMsg,
+    "answer_poll": AnswerPoll,
+}
 STAFF_ACTIONS: dict[str, type[_Msg]] = {
     "moderate": Moderate,
     "room": RoomControl,
