@@ -100,8 +100,13 @@ def translations(lang: str) -> NullTranslations:
     return merged or NullTranslations()
 
 
+@functools.lru_cache(maxsize=8192)
+def _lookup(language: str, message: str) -> str:
+    return translations(language).ugettext(message)
+
+
 def gettext(message: str, **params: Any) -> str:
-    text = translations(get_language()).ugettext(message)
+    text = _lookup(get_language(), message)
     return text % params if params else text
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,12 +28,27 @@ VENDOR = {
 }
 
 
+@functools.cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@functools.cache
+def _pattern(language: str, kind: str, format: str) -> babel_dates.DateTimePattern:
+    """Babel parses a format pattern on every call; pages format hundreds of dates."""
+    formats = getattr(_locale(language), f"{kind}_formats")
+    return babel_dates.parse_pattern(formats[format])
+
+
 def format_datetime(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    return babel_dates.format_datetime(
-        value.astimezone(TIMEZONE), format=format, locale=i18n.get_language()
-    )
+    language = i18n.get_language()
+    local = value.astimezone(TIMEZONE)
+    locale = _locale(language)
+    date_part = _pattern(language, "date", format).apply(local, locale)
+    time_part = _pattern(language, "time", format).apply(local, locale)
+    return str(locale.datetime_formats[format]).format(time_part, date_part)
 
 
 def format_date(value: date | datetime | None, format: str = "long") -> str:
@@ -40,15 +56,16 @@ def format_date(value: date | datetime | None, format: str = "long") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(TIMEZONE).date()
-    return babel_dates.format_date(value, format=format, locale=i18n.get_language())
+    language = i18n.get_language()
+    return str(_pattern(language, "date", format).apply(value, _locale(language)))
 
 
 def format_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    return babel_dates.format_time(
-        value.astimezone(TIMEZONE), format="short", locale=i18n.get_language()
-    )
+    language = i18n.get_language()
+    local = value.astimezone(TIMEZONE)
+    return str(_pattern(language, "time", "short").apply(local, _locale(language)))
 
 
 def format_number(value: float | int) -> str:
@@ -59,7 +76,7 @@ def format_percent(value: float) -> str:
     return babel_numbers.format_percent(value, locale=i18n.get_language())
 
 
-@cache
+@functools.cache
 def _static_hash(path: str) -> str:
     file = static_dir() / path
     return hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
@@ -72,6 +89,8 @@ def create_environment(extra_dirs: list[Path] | None = None) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: no stat() on every include (`serve --reload` restarts).
+        auto_reload=False,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda message, **kw: i18n.gettext(message, **kw),
