@@ -213,9 +213,7 @@ CONTRIBUTION_MODERATE = define(
     scoped=True,
     description="Approve, hide, restore and redact contributions; block participants",
 )
-STAFF_AREA = define(
-    "staff.area", staff_of_any, scoped=False, description="Open the staff area"
-)
+STAFF_AREA = define("staff.area", staff_of_any, scoped=False, description="Open the staff area")
 
 # --- consultations, meetings and the record (issue #3) -------------------------------------------
 

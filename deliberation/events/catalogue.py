@@ -126,6 +126,7 @@ class ContributionLinked(Event):
     to_id: int
     kind: str
 
+
 # --- consultations: phases, attachments, meetings, registrations, notes ------------------------
 
 

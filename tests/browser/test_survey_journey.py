@@ -22,7 +22,9 @@ def _setup(live_server: Any) -> tuple[str, str]:
     async def make(session: Any) -> str:
         user = await accounts.find_user_by_email(session, email)
         consultation = await consultations.create_consultation(
-            session, title="Park przy Sobieskiego", summary="Powiedz nam o parku.",
+            session,
+            title="Park przy Sobieskiego",
+            summary="Powiedz nam o parku.",
             created_by_id=user.id,
         )
         await consultations.advance_status(session, consultation, ConsultationStatus.PUBLISHED)
@@ -86,7 +88,9 @@ def test_resident_paper_and_published_results(live_server: Any, browser_context:
     expect(page.get_by_role("button", name="Wyślij odpowiedzi")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Dziękujemy za odpowiedzi")
-    expect(page.locator("#claim-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    expect(page.locator("#claim-code")).to_have_text(
+        re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
+    )
     axe_check(page)
 
     # A facilitator types in a paper form with the keyboard.
