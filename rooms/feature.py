@@ -19,6 +19,18 @@ async def _startup(app: Any) -> None:
     hub = Hub(app)
     app.state.room_hub = hub
     await hub.start()
+    app.state.bus.subscribe(_follower(app), types=["contribution.moderated"])
+
+
+def _follower(app: Any) -> Any:
+    """A moderator's decision in the queue reaches the room's screens (issue #5)."""
+    from rooms import services
+
+    async def follow(event: Any) -> None:
+        async with app.state.db.session() as session:
+            await services.follow_moderation(session, event.contribution_id)
+
+    return follow
 
 
 async def _shutdown(app: Any) -> None:

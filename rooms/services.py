@@ -546,3 +546,40 @@ async def room_questions(session: AsyncSession, room_id: int) -> list[Question]:
         select(Question).where(Question.room_id == room_id).order_by(Question.id)
     )
     return list(rows)
+
+
+FOLLOWED_STATES = {
+    ModerationState.VISIBLE: QuestionState.VISIBLE,
+    ModerationState.HIDDEN: QuestionState.HIDDEN,
+    ModerationState.PENDING: QuestionState.PENDING,
+    ModerationState.REJECTED: QuestionState.REJECTED,
+}
+
+
+async def follow_moderation(session: AsyncSession, contribution_id: int) -> Question | None:
+    """Bring a room question in line with its contribution after a moderator's decision.
+
+    Called for every ``contribution.moderated`` event (the moderation service has authorized
+    the moderator). Emits question.updated, so every connected screen hides or shows it at once.
+    Idempotent: with several processes, the first applies it and the others find nothing to do.
+    """
+    contribution = await session.get(Contribution, contribution_id, populate_existing=True)
+    if contribution is None or contribution.source_type != "room_question":
+        return None
+    target = FOLLOWED_STATES.get(contribution.moderation_state)
+    question = await session.get(Question, contribution.source_id)
+    if target is None or question is None or question.state is QuestionState.MERGED:
+        return None
+    room = await log.lock_room(session, question.room_id)
+    await session.refresh(question)
+    if question.state is target and question.hidden_reason == contribution.hidden_reason:
+        await session.rollback()
+        return question
+    question.state = target
+    question.hidden_reason = contribution.hidden_reason if target is QuestionState.HIDDEN else None
+    if target is not QuestionState.VISIBLE:
+        question.pinned = False
+    await session.flush()
+    log.emit(session, room, "question.updated", question_data(question))
+    await log.commit_room(session)
+    return question

@@ -220,3 +220,72 @@ async def test_polls(session, setup):
     assert (await polls.results(session, words))["counts"][0] == ["zieleń", 2]
     count = await session.scalar(select(func.count()).select_from(RoomEvent))
     assert count and count > 0
+
+
+async def test_queue_moderation_reaches_the_room(session, setup):
+    """Hiding a room question's contribution from the moderation queue hides the question."""
+    from rooms.models import Question
+
+    alice = await make_member(session, setup, "Alicja")
+    q = await services.ask(session, setup.room_id, alice, "Pytanie z danymi osobowymi")
+    before = await seqs(session, setup.room_id)
+    contribution = await session.get(Contribution, q.contribution_id)
+    contribution.moderation_state = ModerationState.HIDDEN
+    contribution.hidden_reason = "Dane osobowe"
+    await session.commit()
+    followed = await services.follow_moderation(session, contribution.id)
+    assert followed is not None
+    question = await session.get(Question, q.id, populate_existing=True)
+    assert question.state is QuestionState.HIDDEN
+    assert question.hidden_reason == "Dane osobowe"
+    after = await seqs(session, setup.room_id)
+    assert after == [*before, before[-1] + 1]  # one question.updated, no gap
+    # A second delivery (another process) changes nothing.
+    await services.follow_moderation(session, contribution.id)
+    assert await seqs(session, setup.room_id) == after
+    contribution.moderation_state = ModerationState.VISIBLE
+    contribution.hidden_reason = None
+    await session.commit()
+    await services.follow_moderation(session, contribution.id)
+    question = await session.get(Question, q.id, populate_existing=True)
+    assert question.state is QuestionState.VISIBLE and question.hidden_reason is None
+
+
+async def test_moderator_hides_a_room_question_on_every_screen_within_two_seconds(app, db):
+    """The moderation queue's decision travels over the event bus to the room (issue #5)."""
+    import asyncio
+
+    from deliberation.models import StaffRole
+    from moderation.models import AuditAction
+    from moderation.services import moderate as moderate_contributions
+    from rooms.models import Question
+
+    async with db.session() as session:
+        setup = await make_setup(session)
+        alice = await make_member(session, setup, "Alicja")
+        q = await services.ask(session, setup.room_id, alice, "Pytanie do ukrycia")
+        moderator = await create_user(session, Role.MODERATOR)
+        await accounts.assign_staff(
+            session,
+            consultation_id=setup.consultation_id,
+            user_id=moderator.id,
+            role=StaffRole.MODERATOR,
+        )
+        principal = await accounts.principal_for(session, moderator)
+        await moderate_contributions(
+            session,
+            principal,
+            moderator,
+            setup.consultation_id,
+            [q.contribution_id],
+            AuditAction.HIDE,
+            reason="Obraźliwe",
+        )
+    for _ in range(40):
+        async with db.session() as session:
+            question = await session.get(Question, q.id)
+            if question.state is QuestionState.HIDDEN:
+                break
+        await asyncio.sleep(0.05)
+    assert question.state is QuestionState.HIDDEN
+    assert question.hidden_reason == "Obraźliwe"
