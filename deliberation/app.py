@@ -21,6 +21,7 @@ from deliberation.paths import static_dir
 from deliberation.settings import Settings, load_settings
 from deliberation.web import csrf
 from deliberation.web.errors import EXCEPTION_HANDLERS
+from deliberation.web.fragments import FragmentCache
 from deliberation.web.middleware import RequestContextMiddleware
 from deliberation.web.templating import Templates, create_environment
 from deliberation.web.views import accounts, admin, api, comments, consultations, pages, staff
@@ -50,6 +51,7 @@ def create_app(
         db.bus = bus
         app.state.db = db
         app.state.bus = bus
+        bus.subscribe(app.state.fragments.on_event)
         await bus.start()
         for feature in features:
             if feature.startup is not None:
@@ -93,5 +95,6 @@ def create_app(
     app.state.settings = settings
     app.state.features = features
     app.state.templates = Templates(create_environment())
+    app.state.fragments = FragmentCache()
     app.state.mailer = create_mailer(settings)
     return app

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
 
 from deliberation import calendar
 from deliberation.errors import NotFound
+from deliberation.i18n import get_language
 from deliberation.markdown import render_markdown
 from deliberation.models import Channel, ConsultationStatus
 from deliberation.permissions import CONSULTATION_VIEW_DRAFT, MEETING_REGISTER, VIEW_PUBLIC, can
@@ -76,24 +79,57 @@ def _record_filter(request: Request, public: bool) -> record_query.RecordFilter:
     )
 
 
+@dataclass(frozen=True)
+class PublicRecord:
+    """The rendered public record (the same for every visitor), cached until its consultation
+    changes."""
+
+    html: Markup
+    total: int
+    empty: bool
+
+
+async def _public_record(
+    request: Request, consultation: Any, filters: record_query.RecordFilter, all_meetings: Any
+) -> PublicRecord:
+    cursor = request.query_params.get("after")
+    key = (
+        "record",
+        consultation.id,
+        get_language(),
+        filters.channel,
+        filters.theme_id,
+        filters.meeting_id,
+        cursor,
+    )
+    cache = request.app.state.fragments
+    cached: PublicRecord | None = cache.get(consultation.id, key)
+    if cached is not None:
+        return cached
+    page = await record_query.record_page(request.state.db, consultation.id, filters, cursor=cursor)
+    html = request.app.state.templates.render(
+        request,
+        "consultations/_record.html",
+        consultation=consultation,
+        record=page,
+        filters=filters,
+        meetings=all_meetings,
+    )
+    # The fragment was rendered by our autoescaping templates: it is safe HTML already.
+    fresh = PublicRecord(html=Markup(html), total=page.total, empty=not page.entries)  # noqa: S704
+    cache.put(consultation.id, key, fresh)
+    return fresh
+
+
 async def consultation_page(request: Request) -> Response:
     db, principal = request.state.db, request.state.principal
     consultation = await service.get_for(db, principal, request.path_params["consultation_id"])
     phases = await service.phases_of(db, consultation.id)
     all_meetings = await meetings.meetings_of(db, consultation.id)
     filters = _record_filter(request, public=True)
-    record = await record_query.record_page(
-        db, consultation.id, filters, cursor=request.query_params.get("after")
-    )
+    record = await _public_record(request, consultation, filters, all_meetings)
     if _is_htmx(request):
-        return _render(
-            request,
-            "consultations/_record.html",
-            consultation=consultation,
-            record=record,
-            filters=filters,
-            meetings=all_meetings,
-        )
+        return HTMLResponse(record.html)
     return _render(
         request,
         "consultations/show.html",
