@@ -206,7 +206,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def load(base: str, path: str, clients: int, seconds: float) -> dict[str, Any]:
+async def load(
+    base: str, path: str, clients: int, seconds: float, think: float = 0.0
+) -> dict[str, Any]:
     latencies: list[float] = []
     queries: set[str] = set()
     errors = 0
@@ -225,6 +227,9 @@ async def load(base: str, path: str, clients: int, seconds: float) -> dict[str, 
                 if response.status_code != 200:
                     errors += 1
                 queries.add(response.headers.get("x-query-count", "?"))
+                if think:
+                    # A person reads the page before the next click: jittered think time.
+                    await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
         await asyncio.gather(*(worker() for _ in range(clients)))
     latencies.sort()
@@ -246,6 +251,12 @@ def main() -> None:
     parser.add_argument("--contributions", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds each client waits between requests (0: back to back, saturation)",
+    )
     parser.add_argument("--pool-size", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep the data of the last run")
     args = parser.parse_args()
@@ -284,7 +295,7 @@ def main() -> None:
         ]
         print(f"{'page':58} {'req':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'max':>7}  SQL/req")
         for path in paths:
-            r = asyncio.run(load(base, path, args.clients, args.seconds))
+            r = asyncio.run(load(base, path, args.clients, args.seconds, args.think))
             print(
                 f"{r['path']:58} {r['requests']:>6} {r['rps']:>7.0f} {r['p50']:>6.1f}ms "
                 f"{r['p95']:>6.1f}ms {r['max']:>6.1f}ms  {r['queries']}"
