@@ -124,26 +124,60 @@ async def _public_record(
 async def consultation_page(request: Request) -> Response:
     db, principal = request.state.db, request.state.principal
     consultation = await service.get_for(db, principal, request.path_params["consultation_id"])
+    filters = _record_filter(request, public=True)
+    if _is_htmx(request):
+        all_meetings = await meetings.meetings_of(db, consultation.id)
+        record = await _public_record(request, consultation, filters, all_meetings)
+        return HTMLResponse(record.html)
+    is_staff = can(principal, CONSULTATION_VIEW_DRAFT, service.scope_of(consultation))
+    today = date.today()
+    key = (
+        "page",
+        consultation.id,
+        get_language(),
+        filters.channel,
+        filters.theme_id,
+        filters.meeting_id,
+        request.query_params.get("after"),
+        today,
+        is_staff,
+    )
+    cache = request.app.state.fragments
+    page_html: Markup | None = cache.get(consultation.id, key)
+    if page_html is None:
+        page_html = await _render_page(request, consultation, filters, is_staff, today)
+        cache.put(consultation.id, key, page_html)
+    return _render(
+        request, "consultations/show.html", consultation=consultation, page_html=page_html
+    )
+
+
+async def _render_page(
+    request: Request,
+    consultation: Any,
+    filters: record_query.RecordFilter,
+    is_staff: bool,
+    today: date,
+) -> Markup:
+    """The page's article: the same for every visitor of one kind, so it is cached."""
+    db = request.state.db
     phases = await service.phases_of(db, consultation.id)
     all_meetings = await meetings.meetings_of(db, consultation.id)
-    filters = _record_filter(request, public=True)
-    record = await _public_record(request, consultation, filters, all_meetings)
-    if _is_htmx(request):
-        return HTMLResponse(record.html)
-    return _render(
+    html = request.app.state.templates.render(
         request,
-        "consultations/show.html",
+        "consultations/_page.html",
         consultation=consultation,
         description=render_markdown(consultation.description),
         phases=phases,
-        current=service.current_phase(phases, date.today()),
+        current=service.current_phase(phases, today),
         meetings=all_meetings,
         attachments=await attachments.list_attachments(db, consultation.id),
         themes=await record_query.themes_of(db, consultation.id),
-        record=record,
+        record=await _public_record(request, consultation, filters, all_meetings),
         filters=filters,
-        is_staff=can(principal, CONSULTATION_VIEW_DRAFT, service.scope_of(consultation)),
+        is_staff=is_staff,
     )
+    return Markup(html)  # noqa: S704 (rendered by our autoescaping templates)
 
 
 async def contribution_page(request: Request) -> Response:
