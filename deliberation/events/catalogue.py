@@ -86,6 +86,13 @@ class StaffAssigned(Event):
     role: str
 
 
+class StaffRemoved(Event):
+    type: ClassVar[str] = "consultation.staff_removed"
+    consultation_id: int
+    user_id: int
+    role: str
+
+
 # --- consultations and the contribution record --------------------------------------------------
 
 

@@ -355,3 +355,22 @@ async def set_role(session: AsyncSession, user: User, role: Role) -> None:
     session.add(user)
     record(session, ev.UserRoleChanged(user_id=user.id, role=role.value))
     await commit(session)
+
+
+async def unassign_staff(
+    session: AsyncSession, *, consultation_id: int, user_id: int, role: StaffRole
+) -> None:
+    """Remove a facilitator or moderator from a consultation. Emits consultation.staff_removed."""
+    result = await session.execute(
+        delete(ConsultationRole).where(
+            ConsultationRole.consultation_id == consultation_id,
+            ConsultationRole.user_id == user_id,
+            ConsultationRole.role == role,
+        )
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        record(
+            session,
+            ev.StaffRemoved(consultation_id=consultation_id, user_id=user_id, role=role.value),
+        )
+    await commit(session)

@@ -44,3 +44,57 @@ async def test_anonymous_is_sent_to_login(client):
     response = await client.get("/admin/users")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+async def test_admin_assigns_and_removes_consultation_staff(client, session):
+    from sqlalchemy import select
+
+    from deliberation.models import ConsultationRole, StaffRole
+    from deliberation.services import consultations
+
+    admin = await create_user(session, Role.ADMIN)
+    moderator = await create_user(session, Role.MODERATOR)
+    consultation = await consultations.create_consultation(
+        session, title="Plac", summary="Krótko.", created_by_id=None
+    )
+    url = f"/admin/consultations/{consultation.id}/staff"
+    await client.login(admin.email)
+    assert html(await client.get(url)).h1.get_text(strip=True) == "Zespół konsultacji"
+    unknown = await client.submit(url, {"email": "nobody@example.org", "role": "moderator"})
+    assert unknown.status_code == 422
+    assert "Żadne konto nie używa tego adresu e-mail." in unknown.text
+    done = await client.submit(url, {"email": moderator.email.upper(), "role": "moderator"})
+    assert done.status_code == 303
+    held = await session.scalars(
+        select(ConsultationRole.role).where(ConsultationRole.user_id == moderator.id)
+    )
+    assert list(held) == [StaffRole.MODERATOR]
+    page = html(await client.get(url))
+    assert page.find(id=f"staff-{moderator.id}-moderator") is not None
+    removed = await client.submit(
+        url, {"remove": "1", "user_id": str(moderator.id), "role": "moderator"}
+    )
+    assert removed.status_code == 303
+    assert (
+        list(
+            await session.scalars(
+                select(ConsultationRole.id).where(ConsultationRole.user_id == moderator.id)
+            )
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.FACILITATOR, Role.MODERATOR])
+async def test_only_admins_assign_staff(client, session, role):
+    from deliberation.services import consultations
+
+    user = await create_user(session, role)
+    consultation = await consultations.create_consultation(
+        session, title="Plac", summary="Krótko.", created_by_id=user.id
+    )
+    await client.login(user.email)
+    url = f"/admin/consultations/{consultation.id}/staff"
+    assert (await client.get(url)).status_code == 403
+    response = await client.submit(url, {"email": user.email, "role": "moderator"})
+    assert response.status_code == 403

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from starlette.requests import Request
@@ -9,8 +11,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from deliberation.errors import NotFound, ValidationFailed
-from deliberation.models import Role, User
-from deliberation.permissions import USERS_MANAGE
+from deliberation.i18n import _l
+from deliberation.models import Consultation, ConsultationRole, Role, StaffRole, User
+from deliberation.permissions import CONSULTATION_ASSIGN_STAFF, USERS_MANAGE
 from deliberation.services import accounts
 from deliberation.text import fold
 from deliberation.web.forms import form_dict, validate
@@ -63,11 +66,79 @@ async def change_role(request: Request) -> Response:
         raise NotFound()
     form_data = validate(RoleForm, data)
     if target.id == request.state.user.id and form_data.role is not Role.ADMIN:
-        from deliberation.i18n import _l
-
         raise ValidationFailed(_l("You cannot take away your own administrator role."))
     await accounts.set_role(request.state.db, target, form_data.role)
     return see_other(request.url_for("admin:users").path + f"?saved={target.id}")
+
+
+class AssignForm(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    role: StaffRole
+
+
+class UnassignForm(BaseModel):
+    user_id: int
+    role: StaffRole
+
+
+async def _consultation(request: Request) -> Consultation:
+    consultation = await request.state.db.get(Consultation, request.path_params["consultation_id"])
+    if consultation is None:
+        raise NotFound()
+    return consultation  # type: ignore[no-any-return]
+
+
+async def _staff_rows(request: Request, consultation_id: int) -> list[Any]:
+    rows = await request.state.db.execute(
+        select(ConsultationRole.role, User)
+        .join(User, User.id == ConsultationRole.user_id)
+        .where(ConsultationRole.consultation_id == consultation_id)
+        .order_by(ConsultationRole.role, User.display_name)
+    )
+    return list(rows)
+
+
+async def staff(request: Request) -> Response:
+    consultation = await _consultation(request)
+    errors: dict[str, Any] = {}
+    message = None
+    status = 200
+    if request.method == "POST":
+        async with request.form(max_files=0, max_fields=10) as form:
+            data = form_dict(form)
+        db = request.state.db
+        try:
+            if data.get("remove"):
+                removal = validate(UnassignForm, data)
+                await accounts.unassign_staff(
+                    db,
+                    consultation_id=consultation.id,
+                    user_id=removal.user_id,
+                    role=removal.role,
+                )
+            else:
+                assignment = validate(AssignForm, data)
+                target = await accounts.find_user_by_email(db, assignment.email)
+                if target is None or target.is_deleted:
+                    raise ValidationFailed(fields={"email": _l("No account uses this e-mail.")})
+                await accounts.assign_staff(
+                    db, consultation_id=consultation.id, user_id=target.id, role=assignment.role
+                )
+        except ValidationFailed as exc:
+            errors, message, status = exc.fields, exc.message, exc.status
+        else:
+            return see_other(request.url.path + "?saved=1")
+    return render(
+        request,
+        "admin/staff.html",
+        status,
+        consultation=consultation,
+        rows=await _staff_rows(request, consultation.id),
+        staff_roles=list(StaffRole),
+        errors=errors,
+        message=message,
+        saved=request.query_params.get("saved"),
+    )
 
 
 def routes() -> list[BaseRoute]:
@@ -79,5 +150,12 @@ def routes() -> list[BaseRoute]:
             action=USERS_MANAGE,
             name="admin:user_role",
             methods=["POST"],
+        ),
+        page(
+            "/admin/consultations/{consultation_id:int}/staff",
+            staff,
+            action=CONSULTATION_ASSIGN_STAFF,
+            name="admin:consultation_staff",
+            methods=["GET", "POST"],
         ),
     ]
