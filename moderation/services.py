@@ -142,6 +142,7 @@ def _audit_change(
             consultation_id=contribution.consultation_id,
             contribution_id=contribution.id,
             state=contribution.moderation_state.value,
+            source_type=contribution.source_type,
         ),
     )
 

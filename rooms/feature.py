@@ -27,6 +27,8 @@ def _follower(app: Any) -> Any:
     from rooms import services
 
     async def follow(event: Any) -> None:
+        if event.source_type != "room_question":
+            return
         async with app.state.db.session() as session:
             await services.follow_moderation(session, event.contribution_id)
 

@@ -124,6 +124,9 @@ class ContributionModerated(Event):
     consultation_id: int
     contribution_id: int
     state: str
+    # What the contribution came from ("room_question", "comment"...), so a feature can tell at
+    # once whether the decision concerns it.
+    source_type: str | None = None
 
 
 class ContributionLinked(Event):
