@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from deliberation.features import Feature, load_features
 from deliberation.logging import configure_logging
 from deliberation.mail import create_mailer
 from deliberation.paths import static_dir
+from deliberation.services.schedule import keep_statuses
 from deliberation.settings import Settings, load_settings
 from deliberation.web import csrf
 from deliberation.web.errors import EXCEPTION_HANDLERS
@@ -56,9 +58,16 @@ def create_app(
         for feature in features:
             if feature.startup is not None:
                 await feature.startup(app)
+        statuses = None
+        if settings.status_interval_seconds > 0:
+            statuses = asyncio.create_task(keep_statuses(db, settings.status_interval_seconds))
         try:
             yield
         finally:
+            if statuses is not None:
+                statuses.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await statuses
             for feature in reversed(features):
                 if feature.shutdown is not None:
                     await feature.shutdown(app)

@@ -201,6 +201,29 @@ def check() -> None:
     click.echo(f"Schema: at {revision}")
 
 
+@main.command("update-statuses")
+def update_statuses() -> None:
+    """Close consultations whose collecting phase has ended (every server also does it itself)."""
+    from deliberation.db import Database
+    from deliberation.events import create_bus
+    from deliberation.services import schedule
+
+    settings = _settings()
+
+    async def go() -> list[int]:
+        database = Database(settings.database_url)
+        database.bus = create_bus(settings.database_url)
+        await database.bus.start()
+        try:
+            return await schedule.update_statuses(database)
+        finally:
+            await database.bus.stop()
+            await database.dispose()
+
+    closed = _run(go())
+    click.echo(f"Closed {len(closed)} consultation(s) whose collecting phase has ended.")
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, String, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -21,8 +21,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
+
+from deliberation.text import fold
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,7 +66,36 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime}
 
 
+class folded(GenericFunction[str]):
+    """``folded(column)``: the column lowercased without diacritics, as ``text.fold`` does.
+
+    Compare it with ``fold(user_input)`` for searches where "laka" finds "Łąka". SQLite calls
+    ``text.fold`` itself (registered on every connection); PostgreSQL lowercases and maps the
+    Polish and common Central European letters with ``translate``, so no extension is needed.
+    """
+
+    type = String()
+    name = "fold"
+    inherit_cache = True
+
+
+# Upper- and lowercase pairs: ``lower()`` under the "C" collation only lowercases ASCII.
+_PG_FROM = "ĄĆĘŁŃÓŚŹŻąćęłńóśźżÄÖÜäöüÁÉÍÚÝČĎĚŇŘŠŤŮŽáéíúýčďěňřšťůž"
+_PG_TO = "acelnoszzacelnoszzaouaouaeiuycdenrstuzaeiuycdenrstuz"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    argument = compiler.process(element.clauses, **kw)
+    return f"translate(lower({argument}), '{_PG_FROM}', '{_PG_TO}')"
+
+
+def _fold_or_none(value: object) -> str | None:
+    return None if value is None else fold(str(value))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("fold", 1, _fold_or_none, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=10, ge=1, le=200)
     # Issue 7: the highest FOG-PL a consultation summary may have without a confirmation.
     plain_language_target: float = Field(default=10.0, gt=0, le=40)
+    # How often each server process closes consultations whose collecting phase has ended
+    # (seconds; 0 turns it off, e.g. when cron runs ``deliberation update-statuses``).
+    status_interval_seconds: float = Field(default=60.0, ge=0, le=24 * 3600)
     # An external "what we heard" summarizer (HTTP POST, JSON); the built-in one when unset.
     summarizer_url: str | None = Field(default=None, pattern=r"^https?://")
 

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation.db import folded
 from deliberation.models import User
 from deliberation.permissions import MODERATOR, Principal
+from deliberation.text import fold
 from moderation.models import AuditAction, AuditEntry
 
 
@@ -73,13 +75,19 @@ async def search(
     if query.action is not None:
         stmt = stmt.where(AuditEntry.action == query.action)
     if query.text:
-        like = f"%{query.text.lower()}%"
+        # Case- and diacritics-insensitive: "zolc" finds "Żółć"; % and _ are plain characters.
+        needle = fold(query.text)
         stmt = stmt.where(
             or_(
-                AuditEntry.reason.ilike(like),
-                AuditEntry.actor_name.ilike(like),
-                AuditEntry.before.ilike(like),
-                AuditEntry.after.ilike(like),
+                *(
+                    folded(column).contains(needle, autoescape=True)
+                    for column in (
+                        AuditEntry.reason,
+                        AuditEntry.actor_name,
+                        AuditEntry.before,
+                        AuditEntry.after,
+                    )
+                )
             )
         )
     rows = await session.scalars(stmt.limit(query.limit).offset(query.offset))

@@ -86,7 +86,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         secret_key=TEST_SECRET,
         log_level="WARNING",
         base_url="http://testserver",
-        **overrides,
+        **{"status_interval_seconds": 0, **overrides},
     )
 
 

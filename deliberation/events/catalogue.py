@@ -110,6 +110,8 @@ class ConsultationStatusChanged(Event):
     type: ClassVar[str] = "consultation.status_changed"
     consultation_id: int
     status: str
+    # True when the calendar changed it (collecting ended), not a person.
+    automatic: bool = False
 
 
 class ContributionCreated(Event):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation.db import folded
 from deliberation.errors import NotFound
 from deliberation.models import (
     Channel,
@@ -23,6 +24,7 @@ from deliberation.models import (
     Theme,
     contribution_themes,
 )
+from deliberation.text import fold
 
 PAGE_SIZE = 20
 
@@ -201,8 +203,8 @@ async def search(
     if query.isdigit():
         where.append(Contribution.id == int(query))
     else:
-        for word in query.lower().split()[:6]:
-            where.append(func.lower(Contribution.body).contains(word, autoescape=True))
+        for word in fold(query).split()[:6]:
+            where.append(folded(Contribution.body).contains(word, autoescape=True))
     rows = await session.scalars(
         select(Contribution).where(*where).order_by(Contribution.created_at.desc()).limit(10)
     )

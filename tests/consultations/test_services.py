@@ -280,6 +280,20 @@ async def test_public_record_shows_only_visible(session, cast):
     assert [e.contribution.id for e in staff.entries] == [hidden.id]
 
 
+async def test_staff_search_ignores_case_and_diacritics(session, cast):
+    c = cast.consultation
+    text = "Więcej ŁAWEK przy stawie i źródełku (100% zieleni)"
+    match = online(session, c.id, text, cast.resident.id)
+    online(session, c.id, "Nic wspólnego z tamtym", cast.resident.id)
+    await session.flush()
+    await session.commit()
+    queries = ("lawek", "ŁAWEK", "Ławek staw", "zrodelku", "ŹRÓDEŁKU", "100%", f"#{match.id}")
+    for query in queries:
+        found = await record_query.search(session, c.id, query)
+        assert [x.id for x in found] == [match.id], query
+    assert await record_query.search(session, c.id, "10_%") == []  # % and _ are not wildcards
+
+
 async def test_keyset_pagination_walks_every_item_once(session, cast):
     c = cast.consultation
     for n in range(25):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 
@@ -155,3 +156,34 @@ def test_no_model_change_without_a_migration(tmp_path):
         return result
 
     assert asyncio.run(diff()) == []
+
+
+def test_update_statuses_closes_what_has_ended(fresh_sqlite):
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+
+    from deliberation.models import Phase, PhaseKind
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    result = runner.invoke(main, ["update-statuses"])
+    assert result.exit_code == 0, result.output
+    assert "Closed 0 " in result.output
+
+    async def end_collecting() -> None:
+        engine = create_engine(fresh_sqlite)
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(Phase)
+                .where(Phase.kind == PhaseKind.COLLECTING)
+                .values(ends_on=date.today() - timedelta(days=2))
+            )
+        await engine.dispose()
+
+    asyncio.run(end_collecting())
+    result = runner.invoke(main, ["update-statuses"])
+    assert result.exit_code == 0, result.output
+    assert "Closed 0 " not in result.output and "consultation(s)" in result.output
+    assert "Closed 0 " in runner.invoke(main, ["update-statuses"]).output

@@ -20,6 +20,7 @@ from deliberation.models import Channel, ConsultationStatus
 from deliberation.permissions import CONSULTATION_VIEW_DRAFT, MEETING_REGISTER, VIEW_PUBLIC, can
 from deliberation.services import attachments, meetings, record_query
 from deliberation.services import consultations as service
+from deliberation.services.schedule import local_today
 from deliberation.settings import Settings
 from deliberation.web.redirects import see_other
 from deliberation.web.routing import page
@@ -130,7 +131,7 @@ async def consultation_page(request: Request) -> Response:
         record = await _public_record(request, consultation, filters, all_meetings)
         return HTMLResponse(record.html)
     is_staff = can(principal, CONSULTATION_VIEW_DRAFT, service.scope_of(consultation))
-    today = date.today()
+    today = local_today()
     key = (
         "page",
         consultation.id,
