@@ -7,6 +7,7 @@ Everything is loaded in a handful of bulk queries, so a record of 20,000 contrib
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,7 +31,7 @@ from deliberation.models import (
 )
 from deliberation.models.report import ContributionResponse, ReportText, ResponseStatus
 from deliberation.permissions import CONSULTATION_VIEW_DRAFT, Principal, Scope, authorize, can
-from deliberation.services import summaries
+from deliberation.services import report_sections, summaries
 from deliberation.services.report_actions import REPORT_WRITE
 from deliberation.services.responses import STATUS_LABELS
 from deliberation.summary import Summary
@@ -96,6 +97,8 @@ class ReportData:
     meetings: list[MeetingNotes]
     surveys: list[SurveyResult]
     summary: Summary | None
+    # Per-question results of the surveys whose results are published (report_sections).
+    survey_results: list[report_sections.SurveyReport] = field(default_factory=list)
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -277,10 +280,14 @@ async def _surveys(session: AsyncSession, consultation_id: int) -> list[SurveyRe
 
 
 async def build(
-    session: AsyncSession, principal: Principal, consultation: Consultation, language: str
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    language: str,
+    providers: Sequence[report_sections.Provider] = (),
 ) -> ReportData:
     """Everything the report shows, in a few bulk queries. NotFound before it is published
-    (except for the consultation's staff)."""
+    (except for the consultation's staff). `providers` add published survey results."""
     if not may_read(principal, consultation):
         raise NotFound(_l("The report of this consultation is not published yet."))
     rows = await _rows(session, consultation.id)
@@ -302,6 +309,9 @@ async def build(
         meetings=await _meetings(session, consultation.id, rows),
         surveys=await _surveys(session, consultation.id),
         summary=published.summary if published else None,
+        survey_results=await report_sections.survey_reports(
+            session, principal, consultation, language, providers
+        ),
     )
 
 
@@ -335,6 +345,32 @@ def table_rows(data: ReportData) -> list[list[object]]:
     ]
 
 
+def survey_header() -> list[str]:
+    return [
+        gettext("Survey"),
+        gettext("Question"),
+        gettext("Answer"),
+        gettext("Online"),
+        gettext("On paper"),
+        gettext("Total"),
+        gettext("Share"),
+    ]
+
+
+def survey_rows(data: ReportData) -> list[list[object]]:
+    """Published survey results as a flat table (the XLSX's second sheet)."""
+    out: list[list[object]] = []
+    for survey in data.survey_results:
+        for q in survey.questions:
+            for line in q.lines:
+                row: list[object] = [survey.title, q.title, line.label, line.online, line.paper]
+                out.append([*row, line.count, line.percent])
+            for label, counts in q.matrix:
+                for column, n in zip(q.columns, counts, strict=False):
+                    out.append([survey.title, q.title, f"{label}: {column}", "", "", n, ""])
+    return out
+
+
 def open_data(data: ReportData) -> dict[str, Any]:
     """The report as JSON open data: stable keys and codes, texts in the report's language."""
     c = data.consultation
@@ -361,6 +397,7 @@ def open_data(data: ReportData) -> dict[str, Any]:
         ],
         "summary": data.summary.to_dict() if data.summary else None,
         "surveys": [{"title": s.title, "responses": s.responses} for s in data.surveys],
+        "survey_results": report_sections.open_data(data.survey_results),
         "contributions": [
             {
                 "id": row.id,

@@ -7,6 +7,7 @@ read the response on the "what happened to my input?" page, no account needed.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import secrets
 from collections.abc import Sequence
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from deliberation import i18n
+from deliberation import i18n, ratelimit
 from deliberation.db import utcnow
-from deliberation.errors import NotFound, ValidationFailed
+from deliberation.errors import NotFound, RateLimited, ValidationFailed
 from deliberation.events import catalogue as ev
 from deliberation.events import commit, record
 from deliberation.i18n import _l
@@ -32,6 +33,7 @@ from deliberation.models import (
 )
 from deliberation.models.report import ClaimCode, ContributionResponse, ResponseStatus
 from deliberation.permissions import Principal, Scope, authorize
+from deliberation.security import keyed_hash
 from deliberation.services.report_actions import RESPONSE_WRITE
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,10 @@ MAX_JUSTIFICATION = 5000
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12  # 60 bits
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Codes tried on the "what happened to my input?" page, per network (/24 or /48): 60 bits per
+# code and 10 tries per 10 minutes make guessing anyone's code hopeless; a person who mistypes
+# theirs a few times is not stopped.
+CLAIM_LIMIT = ratelimit.Limit(capacity=10, period_seconds=600)
 
 STATUS_LABELS = {
     ResponseStatus.ACCEPTED: _l("Accepted"),
@@ -95,8 +101,49 @@ class Claimed:
     response: ContributionResponse | None
 
 
-async def claim(session: AsyncSession, code: str) -> Claimed:
-    """The contribution behind a claim code and its response. NotFound with a clear message."""
+def network_of(host: str | None) -> str:
+    """The /24 (IPv4) or /48 (IPv6) a client address belongs to ("unknown" without one)."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return "unknown"
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def claim_network_key(secret_key: str, host: str | None) -> str:
+    """The rate-limit key of a client's network; the address is never stored in clear."""
+    return "claim:n:" + keyed_hash(secret_key, "network", network_of(host))
+
+
+async def claim(
+    session: AsyncSession,
+    code: str,
+    *,
+    network: str | None = None,
+    limit: ratelimit.Limit = CLAIM_LIMIT,
+) -> Claimed:
+    """The contribution behind a claim code and its response. NotFound with a clear message.
+
+    With ``network`` (``claim_network_key``), every attempt takes a token from that network's
+    bucket first, in its own transaction, so failed guesses count too; RateLimited when empty.
+    """
+    if network is not None:
+        try:
+            await ratelimit.take(session, network, limit)
+        except RateLimited as exc:
+            minutes = max(1, (exc.retry_after + 59) // 60)
+            raise RateLimited(
+                exc.retry_after,
+                i18n.ngettext(
+                    "Too many codes were tried from your network. To keep everyone's codes "
+                    "safe, wait %(num)s minute and try again.",
+                    "Too many codes were tried from your network. To keep everyone's codes "
+                    "safe, wait %(num)s minutes and try again.",
+                    minutes,
+                ),
+            ) from None
+        await session.commit()
     normalized = normalize_code(code)
     if len(normalized) != CODE_LENGTH:
         raise NotFound(

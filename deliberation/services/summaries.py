@@ -42,6 +42,7 @@ from deliberation.summary import (
     SummarizerError,
     Summary,
     SummaryItem,
+    SurveyHighlight,
 )
 from deliberation.summary import (
     Channel as SummaryChannel,
@@ -148,11 +149,16 @@ async def load_items(session: AsyncSession, consultation_id: int) -> list[Summar
     return items
 
 
-async def summarize(items: Sequence[SummaryItem], language: str, summarizer: Summarizer) -> Summary:
+async def summarize(
+    items: Sequence[SummaryItem],
+    language: str,
+    summarizer: Summarizer,
+    survey_highlights: Sequence[SurveyHighlight] = (),
+) -> Summary:
     """Run the (CPU-bound or remote) summarizer off the event loop."""
     try:
         return await asyncio.to_thread(
-            summarizer.summarize, items, language=language, survey_highlights=()
+            summarizer.summarize, items, language=language, survey_highlights=survey_highlights
         )
     except SummarizerError as exc:
         raise Conflict(
@@ -209,14 +215,16 @@ async def generate_draft(
     consultation: Consultation,
     language: str,
     summarizer: Summarizer,
+    survey_highlights: Sequence[SurveyHighlight] = (),
 ) -> ConsultationSummary:
     """(Re)generate the draft from the record; the published version stays as it is.
 
+    `survey_highlights` (``report_sections.highlights``) come from published survey results.
     Emits summary.draft_generated. Conflict when an external summarizer fails.
     """
     authorize(principal, SUMMARY_WRITE, _scope(consultation))
     items = await load_items(session, consultation.id)
-    summary = await summarize(items, language, summarizer)
+    summary = await summarize(items, language, summarizer, survey_highlights)
     row = await _store(
         session,
         consultation.id,
@@ -247,7 +255,7 @@ def apply_edits(summary: Summary, texts: Mapping[str, str], removed: set[str]) -
                 continue
             if len(new_text) > MAX_SENTENCE:
                 raise ValidationFailed(fields={f"s-{key}": _l("This text is too long.")})
-            sentences.append(Sentence(text=new_text, sources=sentence.sources))
+            sentences.append(Sentence(new_text, sentence.sources, sentence.link))
         if sentences:
             sections.append(Section(section.kind, section.heading, tuple(sentences)))
     return Summary(language=summary.language, sections=tuple(sections))

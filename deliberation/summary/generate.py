@@ -58,7 +58,9 @@ def generate_summary(
         )
     visible = visible_items(items)
     if not visible:
-        return Summary(language=lang, sections=(_empty(lang),))
+        # Closed survey answers are not contributions: their results may be all there is.
+        only_surveys = _survey(lang, survey_highlights, set())
+        return Summary(language=lang, sections=tuple(only_surveys) or (_empty(lang),))
     if facilitators_cover(visible):
         themes = facilitator_themes(visible, max_themes)
     else:
@@ -186,7 +188,7 @@ def _survey(
     for highlight in highlights:
         # Sources must be visible contributions; a highlight resting on none is not shown.
         sources = tuple(i for i in highlight.source_ids if i in visible_ids)
-        if not sources:
+        if not sources and not highlight.link:
             continue
         # Decide on the shown (rounded) figure, so "Większość" never stands beside "50%".
         shown = round(highlight.percent)
@@ -206,7 +208,7 @@ def _survey(
             option=phrases.quote(lang, text.trim_quote(highlight.option)),
             question=phrases.quote(lang, text.trim_quote(highlight.question)),
         )
-        sentences.append(Sentence(line, sources))
+        sentences.append(Sentence(line, sources, highlight.link))
     if not sentences:
         return []
     return [Section(SectionKind.SURVEY, phrases.say(lang, "heading.survey"), tuple(sentences))]

@@ -81,21 +81,38 @@ class SurveyHighlight:
     percent: float
     respondents: int
     source_ids: tuple[int, ...]
+    # The survey's results page (a path on this site): the closed answers behind the figure are
+    # not contributions, so the page is a source too. Needed when no open answer is cited.
+    link: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.percent <= 100:
             raise ValueError(f"percent must be within 0..100, got {self.percent}")
         if self.respondents < 0:
             raise ValueError(f"respondents must be >= 0, got {self.respondents}")
-        if not self.source_ids:
-            raise ValueError("a survey highlight needs at least one source id")
+        if self.link and not is_local_link(self.link):
+            raise ValueError(f"link must be a path on this site, got {self.link!r}")
+        if not self.source_ids and not self.link:
+            raise ValueError("a survey highlight needs at least one source id or a link")
         object.__setattr__(self, "source_ids", tuple(sorted(set(self.source_ids))))
+
+
+def is_local_link(link: str) -> bool:
+    """A path on this site ("/consultations/1/surveys/2/results#result-q1"), nothing else."""
+    return (
+        link.startswith("/")
+        and not link.startswith("//")
+        and "\\" not in link
+        and all(ch.isprintable() and not ch.isspace() for ch in link)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
     text: str
     sources: tuple[int, ...]
+    # A page on this site the sentence also rests on (a survey's published results).
+    link: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +139,7 @@ class Summary:
                 {
                     "kind": section.kind.value,
                     "heading": section.heading,
-                    "sentences": [
-                        {"text": s.text, "sources": list(s.sources)} for s in section.sentences
-                    ],
+                    "sentences": [_sentence_json(s) for s in section.sentences],
                 }
                 for section in self.sections
             ],
@@ -147,6 +162,13 @@ class Summary:
         return cls(
             language=language, sections=tuple(_section(s, i) for i, s in enumerate(sections))
         )
+
+
+def _sentence_json(sentence: Sentence) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": sentence.text, "sources": list(sentence.sources)}
+    if sentence.link:
+        data["link"] = sentence.link
+    return data
 
 
 def _require_list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
@@ -186,7 +208,10 @@ def _sentence(data: Any, where: str) -> Sentence:
     # bool is an int subclass; a `true` source id is a bug in whoever wrote the JSON.
     if not all(isinstance(s, int) and not isinstance(s, bool) for s in sources):
         raise SummaryFormatError(f"{where}: sources must be integer ids, got {sources!r}")
-    return Sentence(text=_require_str(data, "text", where), sources=tuple(sources))
+    link = data.get("link", "")
+    if not isinstance(link, str) or (link and not is_local_link(link)):
+        raise SummaryFormatError(f"{where}: link must be a path on this site, got {link!r}")
+    return Sentence(text=_require_str(data, "text", where), sources=tuple(sources), link=link)
 
 
 def check_sources(
@@ -194,13 +219,15 @@ def check_sources(
 ) -> None:
     """Raise SummaryFormatError unless every sentence cites >= 1 id, all among `allowed_ids`.
 
-    A section of kind EMPTY ("nothing received yet") may cite nothing when `allow_empty`.
+    A section of kind EMPTY ("nothing received yet") may cite nothing when `allow_empty`; a
+    survey sentence may cite its results page (`link`) instead of contributions.
     """
     allowed = frozenset(allowed_ids)
     for section in summary.sections:
         exempt = allow_empty and section.kind is SectionKind.EMPTY
         for sentence in section.sentences:
-            if not sentence.sources and not exempt:
+            linked = section.kind is SectionKind.SURVEY and bool(sentence.link)
+            if not sentence.sources and not exempt and not linked:
                 raise SummaryFormatError(f"sentence without sources: {sentence.text!r}")
             unknown = sorted(set(sentence.sources) - allowed)
             if unknown:

@@ -93,7 +93,9 @@ class HttpSummarizer:
             "language": lang,
             "items": [_item_json(item) for item in visible],
             "survey_highlights": [
-                _highlight_json(h, ids) for h in survey_highlights if ids.intersection(h.source_ids)
+                _highlight_json(h, ids)
+                for h in survey_highlights
+                if ids.intersection(h.source_ids) or h.link
             ],
         }
         data = self._post(payload)
@@ -141,4 +143,5 @@ def _highlight_json(highlight: SurveyHighlight, ids: set[int]) -> dict[str, Any]
         "percent": highlight.percent,
         "respondents": highlight.respondents,
         "source_ids": [i for i in highlight.source_ids if i in ids],
+        "link": highlight.link,
     }

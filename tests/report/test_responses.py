@@ -246,3 +246,28 @@ async def test_codes_are_unique_in_the_database(session, cast):
     with pytest.raises(IntegrityError):
         await session.flush()
     await session.rollback()
+
+
+async def test_claim_attempts_count_per_network_even_when_they_fail(session, cast):
+    from deliberation.errors import RateLimited
+    from deliberation.ratelimit import Limit
+
+    contribution = await add(session, cast.consultation, "Anonimowa uwaga o ławkach.")
+    code = await responses.issue_claim_code(session, contribution)
+    await session.commit()
+    limit = Limit(capacity=2, period_seconds=600)
+    mine = responses.claim_network_key("secret", "192.0.2.10")
+    assert mine == responses.claim_network_key("secret", "192.0.2.200")  # same /24
+    assert "192.0.2" not in mine  # never stored in clear
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            await responses.claim(session, "ZZZZ-ZZZZ-ZZZZ", network=mine, limit=limit)
+    await session.rollback()  # what the request does after an error: the tries stay counted
+    with pytest.raises(RateLimited) as caught:
+        await responses.claim(session, code, network=mine, limit=limit)
+    assert caught.value.status == 429 and 0 < caught.value.retry_after <= 300
+    theirs = responses.claim_network_key("secret", "2001:db8:1::5")
+    claimed = await responses.claim(session, code, network=theirs, limit=limit)
+    assert claimed.contribution.id == contribution.id
+    assert responses.network_of("2001:db8:1:2::9") == "2001:db8:1::/48"
+    assert responses.network_of(None) == responses.network_of("not an address") == "unknown"

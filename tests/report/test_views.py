@@ -214,3 +214,44 @@ async def test_staff_edit_and_publish_the_summary_over_http(session, cast, clien
     assert found.summary.sections[0].sentences[0].text == "Dostaliśmy dużo uwag."
     public = await client.get(f"/consultations/{cast.consultation.id}/what-we-heard")
     assert "Dostaliśmy dużo uwag." in html(public).select_one(".heard-sentences").get_text()
+
+
+async def test_claim_code_page_limits_guessing_per_network(session, cast, app):
+    import httpx
+
+    from tests.conftest import Client
+
+    contribution = await add(session, cast.consultation, "Anonimowo: ławki w cieniu.")
+    code = await responses.issue_claim_code(session, contribution)
+    await session.commit()
+
+    def client_from(host: str, language: str) -> Client:
+        transport = httpx.ASGITransport(app=app, client=(host, 4321))
+        return Client(
+            transport=transport,
+            base_url="http://testserver",
+            headers={"accept-language": language},
+        )
+
+    async with (
+        client_from("203.0.113.7", "pl") as guesser,
+        client_from("203.0.113.99", "en") as neighbour,
+        client_from("198.51.100.1", "en") as elsewhere,
+    ):
+        for _ in range(responses.CLAIM_LIMIT.capacity):
+            wrong = await guesser.submit("/my-input", {"code": "ZZZZ-ZZZZ-ZZZZ"})
+            assert wrong.status_code == 404
+        refused = await guesser.submit("/my-input", {"code": code})  # even the right one
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) > 0
+        error = html(refused).find(id="error-code").get_text()
+        assert "Z Twojej sieci wpisano zbyt wiele kodów" in error
+        assert "Anonimowo" not in html(refused).get_text()
+        # The same /24 network shares the bucket; the message is in the reader's language.
+        same_net = await neighbour.submit("/my-input", {"code": code})
+        assert same_net.status_code == 429
+        assert "Too many codes were tried from your network" in html(same_net).get_text()
+        # Another network is not affected.
+        other = await elsewhere.submit("/my-input", {"code": code})
+        assert other.status_code == 200
+        assert "Anonimowo: ławki w cieniu." in html(other).select_one("blockquote").get_text()

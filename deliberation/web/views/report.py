@@ -19,7 +19,7 @@ from deliberation.models.report import ContributionResponse, ResponseStatus, Sum
 from deliberation.paths import static_dir
 from deliberation.permissions import CONSULTATION_VIEW_DRAFT, TAKE_PART, VIEW_PUBLIC, can
 from deliberation.services import consultations as consultation_service
-from deliberation.services import plain_language, responses, summaries
+from deliberation.services import plain_language, report_sections, responses, summaries
 from deliberation.services import report as service
 from deliberation.services.report_actions import REPORT_WRITE, RESPONSE_WRITE, SUMMARY_WRITE
 from deliberation.services.report_pdf import render_pdf
@@ -254,16 +254,25 @@ async def staff_summary(request: Request, status: int = 200, **extra: Any) -> Re
     )
 
 
+def _providers(request: Request) -> list[report_sections.Provider]:
+    return report_sections.providers_for(request.app.state.features)
+
+
 async def generate_summary(request: Request) -> Response:
     consultation = await _consultation(request)
     language = _language(request)
     url = request.app.state.settings.summarizer_url
+    db, principal = request.state.db, request.state.principal
+    surveys = await report_sections.survey_reports(
+        db, principal, consultation, language, _providers(request)
+    )
     await summaries.generate_draft(
-        request.state.db,
-        request.state.principal,
+        db,
+        principal,
         consultation,
         language,
         summaries.make_summarizer(url),
+        report_sections.highlights(surveys),
     )
     return see_other(
         _url(request, "report:summary", consultation_id=consultation.id)
@@ -366,10 +375,12 @@ async def my_input(request: Request) -> Response:
         return _render(request, "report/my_input.html", code="")
     data, _multi = await _form(request)
     code = data.get("code", "")[:64]
+    host = request.client.host if request.client else None
+    network = responses.claim_network_key(request.app.state.settings.key, host)
     try:
-        claimed = await responses.claim(request.state.db, code)
+        claimed = await responses.claim(request.state.db, code, network=network)
     except DomainError as exc:
-        return _render(
+        response = _render(
             request,
             "report/my_input.html",
             exc.status,
@@ -377,6 +388,8 @@ async def my_input(request: Request) -> Response:
             errors={"code": exc.message},
             message=exc.message,
         )
+        response.headers.update(exc.headers)
+        return response
     return _render(request, "report/my_input.html", code="", claimed=claimed)
 
 
@@ -386,7 +399,11 @@ async def my_input(request: Request) -> Response:
 async def _report(request: Request) -> service.ReportData:
     consultation = await _consultation(request)
     return await service.build(
-        request.state.db, request.state.principal, consultation, _language(request)
+        request.state.db,
+        request.state.principal,
+        consultation,
+        _language(request),
+        _providers(request),
     )
 
 
@@ -443,9 +460,13 @@ async def report_csv(request: Request) -> Response:
 
 async def report_xlsx(request: Request) -> Response:
     data = await _report(request)
-    body = exporting.write_xlsx(
-        {i18n.gettext("Contributions"): (service.table_header(), service.table_rows(data))}
-    )
+    sheets = {i18n.gettext("Contributions"): (service.table_header(), service.table_rows(data))}
+    if data.survey_results:
+        sheets[i18n.gettext("Survey results")] = (
+            service.survey_header(),
+            service.survey_rows(data),
+        )
+    body = exporting.write_xlsx(sheets)
     return _download(
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
