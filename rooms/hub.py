@@ -1,5 +1,8 @@
 """Fan-out: one channel per room per process reads new events once and renders them once per
-audience; every socket of an audience gets the same bytes through a bounded queue.
+audience; every socket of an audience gets the same bytes. Under uvicorn's ``websockets``
+implementations the frame is encoded once and written to each socket's transport synchronously
+(``rooms.wire``); a socket whose unsent bytes pass ``WRITE_BUFFER_LIMIT`` is dropped with 1013
+and resyncs when it reconnects. Elsewhere each socket has a bounded queue and a writer task.
 
 Writers call ``Hub.advanced`` after commit; votes and poll answers wait for the next coalesced
 flush (``LAZY_INTERVAL``), everything else flushes at once. With several processes, the hub
@@ -14,8 +17,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -26,7 +27,8 @@ from deliberation.events.catalogue import Event, RoomAdvanced
 from rooms.log import events_after
 from rooms.models import Room, RoomEvent
 from rooms.ratelimit import MemoryBuckets
-from rooms.render import Renderer
+from rooms.render import Renderer, dumps
+from rooms.wire import RawSocket, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -34,43 +36,124 @@ LAZY_INTERVAL = 0.3  # seconds between coalesced vote flushes
 TICK = 0.05  # cross-process publishing tick
 CHECK_INTERVAL = 2.0  # safety net: compare rooms.last_seq with what was delivered
 QUEUE_FRAMES = 64  # a client this far behind is dropped and resyncs on reconnect
+WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel has not taken yet: past it, dropped
 SLOW_CLIENT = 1013  # "try again later": clients reconnect and get a snapshot
 
 
-@dataclass(eq=False)
 class Frame:
-    first: int
-    last: int
-    text: str
-    # JSON audiences: the serialised events, to trim a frame that overlaps a replay.
-    events: list[dict[str, Any]] | None = None
+    """One update for one audience: the same text, and the same wire bytes, for every socket."""
+
+    __slots__ = ("_wire", "events", "first", "last", "text")
+
+    def __init__(
+        self, first: int, last: int, text: str, events: list[dict[str, Any]] | None = None
+    ) -> None:
+        self.first = first
+        self.last = last
+        self.text = text
+        # JSON audiences: the serialised events, to trim a frame that overlaps a replay.
+        self.events = events
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        """The WebSocket text frame, encoded once for every socket of the audience."""
+        if self._wire is None:
+            self._wire = text_frame(self.text.encode())
+        return self._wire
 
 
-@dataclass(eq=False)
 class Conn:
-    websocket: WebSocket
-    audience: str  # participant | console | projector | public | staff
-    language: str
-    participant_id: int | None = None
-    sent_seq: int = 0
-    queue: asyncio.Queue[Frame | None] = field(
-        default_factory=lambda: asyncio.Queue(maxsize=QUEUE_FRAMES)
+    """One room socket. Frames are written to it at once, synchronously, when the server's
+    protocol is reachable (``rooms.wire``), else through a bounded queue and a writer task.
+
+    Frames offered while the socket is still being greeted (snapshot or replay) wait in
+    ``pending`` and follow the greeting, in order, when ``start`` is called.
+    """
+
+    __slots__ = (
+        "audience",
+        "dropped",
+        "language",
+        "participant_id",
+        "pending",
+        "queue",
+        "raw",
+        "sent_seq",
+        "websocket",
+        "writer",
     )
-    writer: asyncio.Task[None] | None = None
-    dropped: bool = False
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        audience: str,
+        language: str,
+        participant_id: int | None = None,
+        raw: RawSocket | None = None,
+    ) -> None:
+        self.websocket = websocket
+        self.audience = audience  # participant | console | projector | public | staff
+        self.language = language
+        self.participant_id = participant_id
+        self.raw = raw
+        self.sent_seq = 0
+        self.pending: list[Frame] | None = []  # None once started
+        self.queue: asyncio.Queue[Frame | None] | None = None
+        self.writer: asyncio.Task[None] | None = None
+        self.dropped = False
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.audience, self.language)
 
+    @property
+    def direct(self) -> bool:
+        return self.raw is not None
+
     def offer(self, frame: Frame) -> None:
         if self.dropped:
             return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            self.dropped = True
-            log.info("dropping a slow room client (%s)", self.audience)
+        if self.pending is not None:
+            if len(self.pending) >= QUEUE_FRAMES:
+                self.drop()
+            else:
+                self.pending.append(frame)
+        elif self.raw is not None:
+            self._write_now(self.raw, frame)
+        else:
+            assert self.queue is not None
+            try:
+                self.queue.put_nowait(frame)
+            except asyncio.QueueFull:
+                self.drop()
+
+    def _write_now(self, raw: RawSocket, frame: Frame) -> None:
+        if frame.last <= self.sent_seq:
+            return
+        if not raw.is_open():  # closing: the reader side unsubscribes
+            return
+        if raw.buffered() > WRITE_BUFFER_LIMIT:
+            self.drop()
+            return
+        if frame.first > self.sent_seq or frame.events is None:
+            data: bytes | None = frame.wire
+        else:
+            text = trim(self, frame)
+            data = text_frame(text.encode()) if text is not None else None
+        self.sent_seq = frame.last
+        if data is not None:
+            raw.write(data)
+
+    def drop(self) -> None:
+        """Too far behind: closed with 1013, so the client reconnects and resyncs."""
+        if self.dropped:
+            return
+        self.dropped = True
+        log.info("dropping a slow room client (%s)", self.audience)
+        if self.raw is not None:
+            self.raw.drop(SLOW_CLIENT, "slow_client")
+        else:
             asyncio.get_running_loop().create_task(self._close(SLOW_CLIENT))
 
     async def _close(self, code: int) -> None:
@@ -78,23 +161,40 @@ class Conn:
             if self.websocket.application_state is WebSocketState.CONNECTED:
                 await self.websocket.close(code=code)
 
-    def start(self, encode: Callable[[Conn, Frame], str | None]) -> None:
-        self.writer = asyncio.get_running_loop().create_task(self._write(encode))
+    def start(self) -> None:
+        """The greeting is sent: write what arrived meanwhile, then write as frames come."""
+        pending, self.pending = self.pending or [], None
+        if self.raw is not None and not self.raw.usable():
+            self.raw = None
+        if self.raw is None:
+            self.queue = asyncio.Queue(maxsize=QUEUE_FRAMES)
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+        for frame in pending:
+            self.offer(frame)
 
-    async def _write(self, encode: Callable[[Conn, Frame], str | None]) -> None:
+    async def _write(self) -> None:
+        assert self.queue is not None
         while True:
             frame = await self.queue.get()
             if frame is None:
                 return
             if frame.last <= self.sent_seq:
                 continue
-            text = encode(self, frame)
+            text = frame.text if frame.first > self.sent_seq else trim(self, frame)
             self.sent_seq = frame.last
             if text is not None:
                 try:
                     await self.websocket.send_text(text)
                 except Exception:  # the socket went away; the reader side cleans up
                     return
+
+
+def trim(conn: Conn, frame: Frame) -> str | None:
+    """The frame's text without the events this socket already got (after a replay)."""
+    if frame.first > conn.sent_seq or frame.events is None:
+        return frame.text
+    rest = [e for e in frame.events if e["seq"] > conn.sent_seq]
+    return dumps({"type": "events", "events": rest}) if rest else None
 
 
 class Channel:
@@ -153,9 +253,14 @@ class Channel:
                 )
             self.seq = events[-1].seq
             self.target = max(self.target, self.seq)
-            for key, frame in frames.items():
-                for conn in list(self.conns.get(key, ())):
-                    conn.offer(frame)
+            self.fan_out(frames)
+
+    def fan_out(self, frames: dict[tuple[str, str], Frame]) -> None:
+        """Every socket of each audience gets its frame; synchronous, no await between sockets
+        (a socket subscribed after this got a snapshot at least as new as ``seq``)."""
+        for key, frame in frames.items():
+            for conn in list(self.conns.get(key, ())):
+                conn.offer(frame)
 
 
 class Hub:

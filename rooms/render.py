@@ -17,7 +17,7 @@ from rooms.schema import public_event
 from rooms.services import room_questions
 
 if TYPE_CHECKING:
-    from rooms.hub import Conn, Frame
+    from rooms.hub import Frame
 
 HTML_AUDIENCES = ("participant", "console", "projector")
 TOP_QUESTIONS = 5
@@ -191,13 +191,6 @@ class Renderer:
             if batch.room_changed:
                 texts.append(i18n.gettext("The room has changed."))
             return " ".join(texts)
-
-    def encode(self, conn: Conn, frame: Frame) -> str | None:
-        """The frame's shared text, trimmed for a socket that already got part of it."""
-        if frame.first > conn.sent_seq or frame.events is None:
-            return frame.text
-        rest = [e for e in frame.events if e["seq"] > conn.sent_seq]
-        return dumps({"type": "events", "events": rest}) if rest else None
 
     async def snapshot_html(
         self, session: AsyncSession, room: Room, audience: str, language: str

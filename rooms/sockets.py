@@ -28,8 +28,9 @@ from rooms.hub import Conn, Hub
 from rooms.models import Room
 from rooms.permissions import ROOM_FACILITATE, ROOM_TAKE_PART
 from rooms.render import dumps, event_json
-from rooms.services import find_room, membership, room_scope
+from rooms.services import find_room, membership, my_votes, room_scope
 from rooms.snapshot import snapshot
+from rooms.wire import RawSocket
 
 log_ = logging.getLogger(__name__)
 
@@ -102,14 +103,16 @@ async def room_socket(websocket: WebSocket) -> None:
             return
         language = i18n.get_language()
         await websocket.accept()
-        conn = Conn(websocket, who.audience, language, who.participant_id)
+        conn = Conn(
+            websocket, who.audience, language, who.participant_id, RawSocket.find(websocket)
+        )
         hub.subscribe(room.id, room.last_seq, conn)
         try:
             await _greet(session, hub, room, who, conn, websocket.query_params.get("since"))
         except Exception:
             hub.unsubscribe(room.id, conn)
             raise
-    conn.start(hub.renderer.encode)
+    conn.start()
     try:
         await _receive(websocket, hub, who, conn)
     finally:
@@ -129,31 +132,60 @@ async def _greet(
             await ws.send_text(dumps({"type": "replay", "from": last, "events": items}))
             conn.sent_seq = items[-1]["seq"] if items else last
             return
-        state = await snapshot(session, room.id, staff=who.staff, participant_id=who.participant_id)
-        if last is not None:
-            state["type"] = "resync"
-        await ws.send_text(dumps(state))
-        conn.sent_seq = state["seq"]
+        seq, text = await _json_snapshot(
+            session, hub, room, who, "snapshot" if last is None else "resync"
+        )
+        await ws.send_text(text)
+        conn.sent_seq = seq
         return
-    seq = room.last_seq
     key = (who.audience, conn.language)
     channel = hub.channels[room.id]
     cached = channel.snapshots.get(key)
-    if cached is not None and cached[0] == seq:
-        html = cached[1]
+    if cached is not None and cached[0] >= channel.seq:
+        seq, html = cached
     else:
-        html = await hub.renderer.snapshot_html(session, room, who.audience, conn.language)
+        fresh = await session.get(Room, room.id, populate_existing=True)
+        assert fresh is not None
+        seq = fresh.last_seq
+        html = await hub.renderer.snapshot_html(session, fresh, who.audience, conn.language)
         channel.snapshots[key] = (seq, html)
     votes: list[int] = []
     if who.participant_id is not None and who.audience == "participant":
-        from rooms.services import my_votes
-
         votes = await my_votes(session, room.id, who.participant_id)
     me = '<div id="room-me" hx-swap-oob="true" hidden data-votes="{}"></div>'.format(
         " ".join(str(v) for v in votes)
     )
     await ws.send_text(html + me)
     conn.sent_seq = seq
+
+
+async def _json_snapshot(
+    session: AsyncSession, hub: Hub, room: Room, who: Identity, kind: str
+) -> tuple[int, str]:
+    """The JSON snapshot; the shared part is built once per room, audience and sequence number.
+
+    A reconnect storm (a deploy, a restart) then costs one read of the room, not one per client;
+    only the participant's own votes are read per socket. A cached state is good for this socket
+    while it is at least as new as what the room's channel has already fanned out (``seq``):
+    every later event reaches the socket, which was subscribed before this check.
+    """
+    channel = hub.channels[room.id]
+    key = ("json", "staff" if who.staff else "public")
+    cached = channel.snapshots.get(key)
+    if cached is not None and cached[0] >= channel.seq:
+        seq, shared = cached
+    else:
+        state = await snapshot(session, room.id, staff=who.staff)
+        del state["type"], state["me"]
+        seq, shared = state["seq"], dumps(state)[1:-1]
+        channel.snapshots[key] = (seq, shared)
+    me = None
+    if who.participant_id is not None:
+        me = {
+            "participant_id": who.participant_id,
+            "votes": await my_votes(session, room.id, who.participant_id),
+        }
+    return seq, f'{{"type":"{kind}",{shared},"me":{dumps(me)}}}'
 
 
 async def _receive(websocket: WebSocket, hub: Hub, who: Identity, conn: Conn) -> None:
