@@ -255,3 +255,61 @@ async def test_claim_code_page_limits_guessing_per_network(session, cast, app):
         other = await elsewhere.submit("/my-input", {"code": code})
         assert other.status_code == 200
         assert "Anonimowo: ławki w cieniu." in html(other).select_one("blockquote").get_text()
+
+
+async def test_report_table_is_paged_and_filtered_on_the_web_and_whole_in_the_pdf(
+    session, cast, client
+):
+    from deliberation.web.views.report import TABLE_PAGE
+
+    added = []
+    for n in range(2 * TABLE_PAGE + 30):
+        theme = ("zieleń",) if n % 3 == 0 else ("ławki",)
+        added.append(await add(session, cast.consultation, f"Uwaga numer {n}.", themes=theme))
+    await session.commit()
+    who = await principal(session, cast.facilitator)
+    answered = [c.id for c in added[:7]]
+    await responses.respond(
+        session,
+        who,
+        cast.consultation,
+        status="accepted",
+        justification="Tak zrobimy.",
+        contribution_ids=answered,
+    )
+    await publish_report(session, cast)
+    url = f"/consultations/{cast.consultation.id}/report"
+
+    def table_ids(doc):
+        return [
+            int(tr["id"].removeprefix("row-"))
+            for tr in doc.select("table.contributions-table tbody tr")
+        ]
+
+    first = html(await client.get(url))
+    assert table_ids(first) == [c.id for c in added[:TABLE_PAGE]]
+    pager = first.select_one("nav.pager")
+    assert "Strona 1 z 3" in pager.get_text()
+    next_link = pager.select_one('a[rel="next"]')["href"]
+    second = html(await client.get(url + next_link.split("#")[0]))
+    assert table_ids(second) == [c.id for c in added[TABLE_PAGE : 2 * TABLE_PAGE]]
+    last = html(await client.get(url + "?page=999"))  # clamped to the last page
+    assert table_ids(last) == [c.id for c in added[2 * TABLE_PAGE :]]
+    assert table_ids(html(await client.get(url + "?page=abc"))) == table_ids(first)
+    # Filters: by theme, by answer; unknown values are ignored.
+    green = html(await client.get(url + "?theme=zieleń"))
+    assert table_ids(green) == [c.id for i, c in enumerate(added) if i % 3 == 0][:TABLE_PAGE]
+    accepted = html(await client.get(url + "?status=accepted"))
+    assert table_ids(accepted) == answered and accepted.select_one("nav.pager") is None
+    open_rows = html(await client.get(url + "?status=open&page=3"))
+    assert table_ids(open_rows) == [c.id for c in added[7:]][2 * TABLE_PAGE :]
+    assert table_ids(html(await client.get(url + "?theme=nope&status=maybe"))) == table_ids(first)
+    # One page with every row, for printing.
+    every = html(await client.get(url + "?all=1"))
+    assert table_ids(every) == [c.id for c in added]
+    # The PDF lists every contribution whatever the page.
+    pdf = await client.get(url + ".pdf?page=2")
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    assert "Uwaga numer 0." in text and f"Uwaga numer {len(added) - 1}." in text

@@ -4,7 +4,9 @@ its exports (PDF, CSV, XLSX, JSON)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from starlette.requests import Request
@@ -29,6 +31,7 @@ from deliberation.web.routing import page
 from deliberation.web.templating import render
 
 PAGE_SIZE = 50
+TABLE_PAGE = 100  # rows of the report's table per web page
 SOURCES_SHOWN = 10
 MAX_FIELDS = 2000
 
@@ -419,6 +422,60 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
     )
 
 
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the report's table of contributions on the web (print and PDF list all)."""
+
+    rows: list[service.Row]
+    page: int
+    pages: int
+    matching: int
+    theme: str
+    status: str
+    show_all: bool
+    themes: list[str]
+    statuses: list[tuple[str, str]]
+
+    @property
+    def first(self) -> int:
+        """The number of the first row shown (1-based), 0 when nothing matches."""
+        return 0 if not self.rows else 1 if self.show_all else (self.page - 1) * TABLE_PAGE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def link(self, **changes: Any) -> str:
+        params = {"theme": self.theme, "status": self.status, "page": self.page, **changes}
+        query = {k: v for k, v in params.items() if v not in ("", None, 1)}
+        return "?" + urlencode(query) + "#r-table" if query else "?#r-table"
+
+
+def _table_page(request: Request, data: service.ReportData) -> TablePage:
+    params = request.query_params
+    themes = sorted({name for row in data.rows for name in row.themes})
+    statuses = [("open", str(_l("No answer yet"))), *_status_choices()]
+    theme = params.get("theme", "")
+    theme = theme if theme in themes else ""
+    status = params.get("status", "")
+    status = status if status in dict(statuses) else ""
+    rows = data.rows
+    if theme:
+        rows = [row for row in rows if theme in row.themes]
+    if status == "open":
+        rows = [row for row in rows if row.status is None]
+    elif status:
+        rows = [row for row in rows if row.status is not None and row.status.value == status]
+    show_all = params.get("all") == "1"
+    pages = max(1, -(-len(rows) // TABLE_PAGE))
+    raw = params.get("page", "1")
+    page_number = min(pages, max(1, int(raw) if raw.isdigit() and len(raw) < 7 else 1))
+    shown = rows if show_all else rows[(page_number - 1) * TABLE_PAGE : page_number * TABLE_PAGE]
+    return TablePage(
+        shown, page_number, pages, len(rows), theme, status, show_all, themes, statuses
+    )
+
+
 async def report_page(request: Request) -> Response:
     data = await _report(request)
     principal = request.state.principal
@@ -427,6 +484,7 @@ async def report_page(request: Request) -> Response:
         request,
         "report/report.html",
         report=data,
+        table=_table_page(request, data),
         consultation=consultation,
         is_staff=can(
             principal,
