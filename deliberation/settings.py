@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     status_interval_seconds: float = Field(default=60.0, ge=0, le=24 * 3600)
     # An external "what we heard" summarizer (HTTP POST, JSON); the built-in one when unset.
     summarizer_url: str | None = Field(default=None, pattern=r"^https?://")
+    # Issue 7: the city's own officialese glossary, merged with the built-in one: a directory
+    # with pl.tsv and/or en.tsv, or one .tsv file (Polish). Checked here, at start-up.
+    glossary_path: str | None = None
 
     @field_validator("allowed_hosts", "websocket_origins", mode="before")
     @classmethod
@@ -108,6 +111,19 @@ class Settings(BaseSettings):
     def _language(cls, value: str) -> str:
         if value not in ("pl", "en"):
             raise ValueError("must be 'pl' or 'en'")
+        return value
+
+    @field_validator("glossary_path")
+    @classmethod
+    def _glossary(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from deliberation.readability.glossary import GlossaryError, check_city_glossary
+
+        try:
+            check_city_glossary(value)
+        except GlossaryError as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @field_validator("log_level")

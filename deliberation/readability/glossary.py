@@ -9,6 +9,10 @@ The built-in lists live in ``glossary/<language>.tsv``. A city adds its own file
 ``load_glossary("pl", extra_paths=["/etc/deliberation/glossary-pl.tsv"])``: their entries are
 added, and an entry whose phrase is already known replaces the built-in one. Files are read once
 per process and cached; call ``clear_glossary_cache()`` after editing them.
+
+On a server the city's glossary is named by the setting ``DELIBERATION_GLOSSARY_PATH``: a
+directory holding ``pl.tsv`` and/or ``en.tsv``, or one ``.tsv`` file (Polish). The settings check
+it at start-up (``check_city_glossary``) and the editors use ``city_glossary(path, language)``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from deliberation.readability.language import Language, normalize_language
+from deliberation.readability.language import SUPPORTED_LANGUAGES, Language, normalize_language
 from deliberation.readability.phrase_index import MIN_STEM, Alternative, Pattern, PhraseIndex
 from deliberation.readability.segmenter import WORD
 
@@ -32,7 +36,8 @@ class GlossaryError(ValueError):
     """A glossary file that cannot be used; the message names the file and the line."""
 
     def __init__(self, source: str, line: int, problem: str) -> None:
-        super().__init__(f"{source}, line {line}: {problem}")
+        # Line 0: the problem is the file itself, not one of its lines.
+        super().__init__(f"{source}, line {line}: {problem}" if line else f"{source}: {problem}")
         self.source = source
         self.line = line
         self.problem = problem
@@ -108,6 +113,49 @@ def load_glossary(language: str, extra_paths: Iterable[str | os.PathLike[str]] =
 
 def clear_glossary_cache() -> None:
     _load.cache_clear()
+    _city.cache_clear()
+
+
+def city_glossary_files(path: str | os.PathLike[str]) -> dict[Language, Path]:
+    """The files behind DELIBERATION_GLOSSARY_PATH by language; GlossaryError when unusable."""
+    root = Path(path)
+    if root.is_dir():
+        files = {
+            lang: root / f"{lang}.tsv"
+            for lang in SUPPORTED_LANGUAGES
+            if (root / f"{lang}.tsv").is_file()
+        }
+        if not files:
+            raise GlossaryError(str(root), 0, "the directory has neither pl.tsv nor en.tsv")
+        return files
+    if root.is_file():
+        return {"pl": root}
+    raise GlossaryError(str(root), 0, "no such file or directory")
+
+
+def check_city_glossary(path: str | os.PathLike[str]) -> dict[Language, Glossary]:
+    """Read and parse every file of a city's glossary, so that a mistake stops the start-up."""
+    found: dict[Language, Glossary] = {}
+    for lang, file in city_glossary_files(path).items():
+        try:
+            found[lang] = read_glossary(file, lang)
+        except UnicodeDecodeError as exc:
+            raise GlossaryError(str(file), 0, f"not UTF-8 text ({exc.reason})") from None
+        except OSError as exc:
+            raise GlossaryError(str(file), 0, exc.strerror or str(exc)) from None
+    return found
+
+
+def city_glossary(path: str | os.PathLike[str] | None, language: str) -> Glossary | None:
+    """The city's own entries for `language` (read once per process), or None."""
+    if not path:
+        return None
+    return _city(str(path), normalize_language(language))
+
+
+@functools.cache
+def _city(path: str, language: Language) -> Glossary | None:
+    return check_city_glossary(path).get(language)
 
 
 @functools.cache

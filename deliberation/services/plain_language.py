@@ -27,6 +27,7 @@ from deliberation.readability import (
     MarkKind,
     Report,
     analyze,
+    city_glossary,
 )
 
 MAX_TEXT = 50_000
@@ -203,10 +204,23 @@ def _render(
     return html, notes
 
 
-def check(text: str, language: str, *, target: float | None = None, prefix: str = "rl") -> Check:
-    """Analyze ``text`` for an editor: level in words, scores, marked text and numbered notes."""
+def _analyze(text: str, language: str, glossary_path: str | None) -> Report:
+    return analyze(text, language, extra_glossary=city_glossary(glossary_path, language))
+
+
+def check(
+    text: str,
+    language: str,
+    *,
+    target: float | None = None,
+    prefix: str = "rl",
+    glossary_path: str | None = None,
+) -> Check:
+    """Analyze ``text`` for an editor: level in words, scores, marked text and numbered notes.
+
+    ``glossary_path`` (DELIBERATION_GLOSSARY_PATH) adds the city's own officialese."""
     text = text[:MAX_TEXT]
-    report = analyze(text, language)
+    report = _analyze(text, language, glossary_path)
     outer: list[Mark] = []
     for mark in report.marks:
         if mark.kind is MarkKind.LONG_SENTENCE and not any(
@@ -252,10 +266,14 @@ class PublishCheck:
 
 
 def check_publish_readability(
-    consultation: Consultation, *, target: float = DEFAULT_TARGET, language: str = "pl"
+    consultation: Consultation,
+    *,
+    target: float = DEFAULT_TARGET,
+    language: str = "pl",
+    glossary_path: str | None = None,
 ) -> PublishCheck:
     """Is the consultation's summary at or below the FOG-PL target? (Pure: nothing is stored.)"""
-    report = analyze(consultation.summary or "", language)
+    report = _analyze(consultation.summary or "", language, glossary_path)
     return PublishCheck(
         score=report.primary_score,
         metric=report.primary_metric,

@@ -33,7 +33,11 @@ async def check(request: Request) -> Response:
     language = plain_language.normalize_language(data.get("language"), settings.default_language)
     prefix = "rl-" + "".join(ch for ch in field if ch.isalnum() or ch in "-_")
     result = plain_language.check(
-        text, language, target=settings.plain_language_target, prefix=prefix
+        text,
+        language,
+        target=settings.plain_language_target,
+        prefix=prefix,
+        glossary_path=settings.glossary_path,
     )
     context: dict[str, Any] = {"check": result, "field": field, "text": text, "prefix": prefix}
     if _is_htmx(request):
@@ -53,7 +57,7 @@ async def publish_gate(
         return None
     settings = request.app.state.settings
     result = plain_language.check_publish_readability(
-        consultation, target=settings.plain_language_target
+        consultation, target=settings.plain_language_target, glossary_path=settings.glossary_path
     )
     if not result.needs_confirmation:
         return None
@@ -70,7 +74,10 @@ async def publish_gate(
         consultation=consultation,
         result=result,
         check=plain_language.check(
-            consultation.summary, "pl", target=settings.plain_language_target
+            consultation.summary,
+            "pl",
+            target=settings.plain_language_target,
+            glossary_path=settings.glossary_path,
         ),
         status=target.value,
     )

@@ -77,7 +77,11 @@ def _status_choices() -> list[tuple[str, str]]:
 def _check(request: Request, text: str, field: str) -> plain_language.Check:
     settings = request.app.state.settings
     return plain_language.check(
-        text, "pl", target=settings.plain_language_target, prefix=f"rl-{field}"
+        text,
+        "pl",
+        target=settings.plain_language_target,
+        prefix=f"rl-{field}",
+        glossary_path=settings.glossary_path,
     )
 
 
@@ -240,7 +244,11 @@ async def staff_summary(request: Request, status: int = 200, **extra: Any) -> Re
     if summary is not None:
         text = " ".join(s.text for s in summary.sentences())
         check = plain_language.check(
-            text, language, target=settings.plain_language_target, prefix="rl-draft"
+            text,
+            language,
+            target=settings.plain_language_target,
+            prefix="rl-draft",
+            glossary_path=settings.glossary_path,
         )
     return _render(
         request,
