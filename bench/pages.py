@@ -207,14 +207,17 @@ def free_port() -> int:
 
 
 async def load(
-    base: str, path: str, clients: int, seconds: float, think: float = 0.0
+    base: str, path: str, clients: int, seconds: float, think: float = 0.0, cookie: str = ""
 ) -> dict[str, Any]:
     latencies: list[float] = []
     queries: set[str] = set()
     errors = 0
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    headers = {"cookie": cookie} if cookie else {}
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=60, headers=headers
+    ) as client:
         for _ in range(3):  # warm up
             await client.get(path)
 
@@ -264,25 +267,49 @@ end
 """
 
 
-def load_wrk(base: str, path: str, clients: int, seconds: float, think: float) -> dict[str, Any]:
+def resident_cookie(base: str) -> str:
+    """Log in as the benchmark's resident; the Cookie header of that browser."""
+    with httpx.Client(base_url=base) as client:
+        client.get("/login")
+        response = client.post(
+            "/login",
+            data={"email": "res@example.org", "password": "x" * 12,
+                  "csrftoken": client.cookies["csrftoken"]},
+        )  # fmt: skip
+        if response.status_code != 303:
+            raise SystemExit(f"could not log in as the bench resident: {response.status_code}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def load_wrk(
+    base: str, path: str, clients: int, seconds: float, think: float, cookie: str = ""
+) -> dict[str, Any]:
     """The same measurement with wrk (C): the load generator then costs the server little CPU."""
+    import shutil
     import tempfile
+
+    if shutil.which("wrk") is None:
+        sys.exit("--wrk needs the wrk load generator: apt-get install wrk (Debian/Ubuntu)")
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % int(think * 1000))
     # Warm up (caches, connection pool), as the httpx driver does; these numbers are dropped.
+    extra = ["-H", f"Cookie: {cookie}"] if cookie else []
     subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", "3s", "-s", script.name, base + path],
+        ["wrk", "-t", "2", "-c", str(clients), "-d", "3s", "-s", script.name, *extra,
+         base + path],
         capture_output=True, check=True,
     )  # fmt: skip
     out = subprocess.run(
         ["wrk", "-t", "2", "-c", str(clients), "-d", f"{int(seconds)}s", "-s", script.name,
-         base + path],
+         *extra, base + path],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     requests, p50, p95, _p99, worst, errors = line.split()[1:]
-    queries = httpx.get(base + path).headers.get("x-query-count", "?")
+    queries = httpx.get(base + path, headers={"cookie": cookie} if cookie else {}).headers.get(
+        "x-query-count", "?"
+    )
     return {
         "path": path,
         "requests": int(requests),
@@ -346,14 +373,18 @@ def main() -> None:
             f"/consultations/{cid}",
             f"/consultations/{cid}?channel=meeting_note&theme={theme}",
         ]
-        print(f"{'page':58} {'req':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'max':>7}  SQL/req")
-        for path in paths:
+        # Visitors without cookies share one cached rendering (deliberation/web/public_cache.py);
+        # a signed-in resident takes the full path: session, permission check, layout.
+        signed_in = resident_cookie(base)
+        print(f"{'page':72} {'req':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'max':>7}  SQL/req")
+        for path, cookie in [(p, "") for p in paths] + [(p, signed_in) for p in paths]:
             if args.wrk:
-                r = load_wrk(base, path, args.clients, args.seconds, args.think)
+                r = load_wrk(base, path, args.clients, args.seconds, args.think, cookie)
             else:
-                r = asyncio.run(load(base, path, args.clients, args.seconds, args.think))
+                r = asyncio.run(load(base, path, args.clients, args.seconds, args.think, cookie))
+            label = r["path"] + ("  (signed in)" if cookie else "  (visitor)")
             print(
-                f"{r['path']:58} {r['requests']:>6} {r['rps']:>7.0f} {r['p50']:>6.1f}ms "
+                f"{label:72} {r['requests']:>6} {r['rps']:>7.0f} {r['p50']:>6.1f}ms "
                 f"{r['p95']:>6.1f}ms {r['max']:>6.1f}ms  {r['queries']}"
                 + (f"  errors={r['errors']}" if r["errors"] else "")
             )

@@ -25,6 +25,7 @@ from deliberation.permissions import Action, Scope, authorize
 from deliberation.services import accounts
 from deliberation.web import cookies, csrf
 from deliberation.web.language import negotiate
+from deliberation.web.public_cache import cached_for_visitors
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -79,8 +80,14 @@ def page(
     action: Action,
     name: str,
     methods: Sequence[str] = ("GET",),
+    visitor_cache: bool = False,
 ) -> Route:
-    return Route(path, guarded(endpoint, action), methods=list(methods), name=name)
+    """A route through ``guarded``. ``visitor_cache``: a public page of one consultation that
+    visitors without cookies share (see ``deliberation.web.public_cache``)."""
+    wrapped = guarded(endpoint, action)
+    if visitor_cache:
+        wrapped = cached_for_visitors(wrapped)
+    return Route(path, wrapped, methods=list(methods), name=name)
 
 
 def action_of(route: Any) -> Action | None:

@@ -350,7 +350,13 @@ def routes() -> list[BaseRoute]:
     return [
         page("/consultations", consultation_list, action=VIEW_PUBLIC, name="consultations:list"),
         page("/k/{slug:str}", consultation_by_slug, action=VIEW_PUBLIC, name="consultations:slug"),
-        page(base, consultation_page, action=VIEW_PUBLIC, name="consultations:show"),
+        page(
+            base,
+            consultation_page,
+            action=VIEW_PUBLIC,
+            name="consultations:show",
+            visitor_cache=True,
+        ),
         page(
             base + "/calendar.ics",
             consultation_calendar,
