@@ -156,16 +156,21 @@ def summary(latencies: list[float]) -> dict[str, float]:
     }
 
 
-async def read_pages(base: str, cid: int, readers: int, seconds: float) -> dict[str, Any]:
+async def read_pages(
+    base: str, cid: int, readers: int, seconds: float, tokens: list[str] | None = None
+) -> dict[str, Any]:
+    """Readers fetch random pages back to back; with ``tokens`` each reader is signed in (their
+    own votes and comments shown, so no shared cached page), otherwise anonymous."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-        for _ in range(3):
-            await client.get(f"/consultations/{cid}/comments")
 
-        async def reader() -> None:
-            nonlocal errors
+    async def reader(n: int) -> None:
+        nonlocal errors
+        cookies = {"session": tokens[n % len(tokens)]} if tokens else None
+        async with httpx.AsyncClient(base_url=base, timeout=10, cookies=cookies) as client:
+            for _ in range(3):
+                await client.get(f"/consultations/{cid}/comments")
             while time.perf_counter() < deadline:
                 sort = random.choice(["newest", "oldest", "supported"])
                 page = random.randint(1, 100)
@@ -177,13 +182,15 @@ async def read_pages(base: str, cid: int, readers: int, seconds: float) -> dict[
                 latencies.append(time.perf_counter() - started)
                 errors += response.status_code != 200
 
-        await asyncio.gather(*(reader() for _ in range(readers)))
+    await asyncio.gather(*(reader(n) for n in range(readers)))
     return {**summary(latencies), "errors": errors}
 
 
 async def write_comments(
-    base: str, cid: int, tokens: list[str], posts: int, timeout: float = 30
+    base: str, cid: int, tokens: list[str], posts: int, timeout: float = 30, think: float = 0
 ) -> dict[str, Any]:
+    """Each writer posts ``posts`` comments; with ``think`` it waits a random 0.5-1.5 × think
+    seconds before each post (a person typing), otherwise it posts back to back."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
 
@@ -194,6 +201,8 @@ async def write_comments(
             await client.get(f"/consultations/{cid}/comments?page=999")
             csrf = client.cookies.get("csrftoken")
             for k in range(posts):
+                if think:
+                    await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
                 idea = random.choice(["ławki", "drzewa", "fontannę"])
                 body = f"Wpis {n}-{k}: proponuję {idea}"
                 started = time.perf_counter()
@@ -241,6 +250,12 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--posts", type=int, default=4, help="per writer (limit is 5/min)")
     parser.add_argument("--read-seconds", type=float, default=20)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="mean seconds a writer waits before each post (0: back to back)",
+    )
     args = parser.parse_args()
     url = args.database_url
     if url.startswith(("postgres://", "postgresql://")):
@@ -256,10 +271,15 @@ def main() -> None:
         # The first post loads the Polish lemma data; keep it out of the measurement.
         warm = asyncio.run(write_comments(base, cid, tokens[-1:], 1, timeout=600))
         print("warm-up post", warm)
+        # The server loads the Polish lemma data in a background thread on its first post
+        # (seconds of CPU): let it finish before measuring.
+        time.sleep(8)
         reads = asyncio.run(read_pages(base, cid, 4, args.read_seconds))
-        print("thread pages (30 top-level comments with replies):", reads)
-        writes = asyncio.run(write_comments(base, cid, tokens[:-1], args.posts))
-        print(f"posting, {args.writers} concurrent writers:", writes)
+        print("thread pages, 4 anonymous readers (30 top-level comments with replies):", reads)
+        reads = asyncio.run(read_pages(base, cid, 4, args.read_seconds, tokens[:4]))
+        print("thread pages, 4 signed-in readers (never cached):", reads)
+        writes = asyncio.run(write_comments(base, cid, tokens[:-1], args.posts, think=args.think))
+        print(f"posting, {args.writers} concurrent writers, think {args.think} s:", writes)
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -14,8 +14,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation import ratelimit
@@ -57,18 +58,20 @@ DUPLICATE_WINDOW = timedelta(days=1)
 DUPLICATE_SAMPLE = 30
 
 
+def _block_applies(participant_id: int, consultation_id: int) -> Any:
+    now = utcnow()
+    return and_(
+        Block.participant_id == participant_id,
+        or_(Block.consultation_id == consultation_id, Block.consultation_id.is_(None)),
+        Block.lifted_at.is_(None),
+        or_(Block.until.is_(None), Block.until > now),
+    )
+
+
 async def is_blocked(session: AsyncSession, participant_id: int, consultation_id: int) -> bool:
     """Whether the participant may not post in this consultation now (here or everywhere)."""
-    now = utcnow()
     found = await session.scalar(
-        select(Block.id)
-        .where(
-            Block.participant_id == participant_id,
-            or_(Block.consultation_id == consultation_id, Block.consultation_id.is_(None)),
-            Block.lifted_at.is_(None),
-            or_(Block.until.is_(None), Block.until > now),
-        )
-        .limit(1)
+        select(Block.id).where(_block_applies(participant_id, consultation_id)).limit(1)
     )
     return found is not None
 
@@ -164,6 +167,41 @@ async def take_tokens(
         ) from None
 
 
+async def _checks(
+    session: AsyncSession, participant_id: int, consultation_id: int
+) -> tuple[bool, ModerationSettings, str]:
+    """Block, the consultation's settings and the site's word list, in one round trip."""
+
+    def setting(column: Any) -> Any:
+        return (
+            select(column)
+            .where(ModerationSettings.consultation_id == consultation_id)
+            .scalar_subquery()
+        )
+
+    row = (
+        await session.execute(
+            select(
+                exists().where(_block_applies(participant_id, consultation_id)),
+                setting(ModerationSettings.mode),
+                setting(ModerationSettings.report_threshold),
+                setting(ModerationSettings.max_links),
+                setting(ModerationSettings.blocked_words),
+                select(WordList.entries).where(WordList.key == "site").scalar_subquery(),
+            )
+        )
+    ).one()
+    blocked, mode, threshold, max_links, words, site = row
+    settings = ModerationSettings(
+        consultation_id=consultation_id,
+        mode=Mode(mode) if mode is not None else Mode.POST,
+        report_threshold=threshold if threshold is not None else 3,
+        max_links=max_links if max_links is not None else 2,
+        blocked_words=words or "",
+    )
+    return bool(blocked), settings, site or ""
+
+
 async def admit(
     session: AsyncSession,
     *,
@@ -173,20 +211,24 @@ async def admit(
     force_pre_moderation: bool = False,
 ) -> Admission:
     """Refuse a blocked participant; otherwise screen the text and pick the starting state."""
-    if await is_blocked(session, participant_id, consultation_id):
+    blocked, settings, site_words = await _checks(session, participant_id, consultation_id)
+    if blocked:
         raise PermissionDenied(
             _l("You cannot post in this consultation: a moderator has blocked you."),
             code="blocked",
         )
-    settings = await settings_for(session, consultation_id)
-    # In a thread: the first use loads the lemma data (seconds), which must not stall the loop.
-    verdict = await asyncio.to_thread(
-        screen,
-        text,
-        blocked=await blocked_words_for(session, settings),
-        max_links=settings.max_links,
-        recent_texts=await _recent_texts(session, consultation_id, participant_id),
-    )
+    words = _blocked_words(site_words, settings.blocked_words or "")
+    recent = await _recent_texts(session, consultation_id, participant_id)
+    if not words.ready:
+        # Until the lemma data is loaded (seconds, once per process, in a thread of its own),
+        # screening may need it, which must not stall the loop; afterwards it takes well under
+        # a millisecond and runs inline (a thread hop costs more than that under load).
+        warm_up_in_background()
+        verdict = await asyncio.to_thread(
+            screen, text, blocked=words, max_links=settings.max_links, recent_texts=recent
+        )
+    else:
+        verdict = screen(text, blocked=words, max_links=settings.max_links, recent_texts=recent)
     reasons = [reason.value for reason in verdict.reasons]
     if settings.mode is Mode.PRE or force_pre_moderation:
         reasons.append("pre_moderation")
@@ -197,10 +239,16 @@ async def admit(
 SAFEGUARD_REASONS = tuple(reason.value for reason in Reason)
 
 
+_warming: list[bool] = []
+
+
 def warm_up_in_background() -> None:
-    """Load the lemma data in a daemon thread, so the first post does not wait for it."""
+    """Load the lemma data in a daemon thread (once), so no post waits for it."""
     import threading
 
+    if _warming:
+        return
+    _warming.append(True)
     threading.Thread(
         target=lambda: BlockedWords.default().warm_up(), name="blocked-words", daemon=True
     ).start()

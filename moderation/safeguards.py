@@ -108,8 +108,13 @@ _VERDICT_CACHE_SIZE = 50_000
 _MAX_CACHED_TOKEN = 64
 
 
+_LOADED: set[tuple[str, ...]] = set()
+
+
 def _lemmatizer(languages: tuple[str, ...]) -> Lemmatizer:
-    return lemmatizer(*languages)
+    loaded = lemmatizer(*languages)
+    _LOADED.add(languages)
+    return loaded
 
 
 def _parse_entry(entry: str) -> tuple[_Kind, str]:
@@ -224,6 +229,11 @@ class BlockedWords:
         """Load the lemma data now (call at start-up, off the event loop) if any entry needs it."""
         if self._word_lemmas or self._allow_words:
             _lemmatizer(self.languages)
+
+    @property
+    def ready(self) -> bool:
+        """Whether checking a text is quick: no lemma data left to load first."""
+        return not (self._word_lemmas or self._allow_words) or self.languages in _LOADED
 
     def check(self, text: str) -> list[BlockedHit]:
         """Every blocked word in ``text``, in order, with offsets into ``text``."""

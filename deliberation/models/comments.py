@@ -44,7 +44,9 @@ class Comment(Base):
     contribution_id: Mapped[int] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
     )
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
     depth: Mapped[int] = mapped_column(default=0)
     stance: Mapped[Stance | None] = mapped_column(enum_column(Stance, "comment_stance"))
     author_participant_id: Mapped[int | None] = mapped_column(

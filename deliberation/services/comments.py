@@ -7,6 +7,8 @@ moderation guard refuses blocked participants, applies rate limits and may hold 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -84,6 +86,7 @@ COMMENT_SETTINGS = define(
     description="Choose who may comment on a consultation",
 )
 
+log = logging.getLogger(__name__)
 EDIT_WINDOW = timedelta(minutes=15)
 PAGE_SIZE = 30
 S = ModerationState
@@ -272,8 +275,32 @@ async def post_comment(
     await guard.take_tokens(session, participant_id=participant.id, network=network)
     await commit(session)
     if parent is not None and mailer is not None and admission.state is S.VISIBLE:
-        await _notify_reply(session, mailer, parent, comment, consultation)
+        mail = await _reply_mail(session, parent, comment, consultation)
+        if mail is not None:
+            _send_later(mailer, mail)
     return comment
+
+
+# E-mails go out after the commit, off the request: a slow mail server never delays a post.
+_sending: set[asyncio.Task[None]] = set()
+
+
+def _send_later(mailer: Mailer, mail: Mail) -> None:
+    async def send() -> None:
+        try:
+            await mailer.send(mail)
+        except Exception:
+            log.exception("reply notification to %s failed", mail.to)
+
+    task = asyncio.get_running_loop().create_task(send())
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+
+
+async def mail_sent() -> None:
+    """Wait until every reply notification queued so far has been handed to the mailer."""
+    while _sending:
+        await asyncio.gather(*_sending)
 
 
 async def _parent(session: AsyncSession, consultation_id: int, parent_id: int) -> Comment:
@@ -290,22 +317,19 @@ async def _parent(session: AsyncSession, consultation_id: int, parent_id: int) -
     return parent
 
 
-async def _notify_reply(
-    session: AsyncSession,
-    mailer: Mailer,
-    parent: Comment,
-    reply: Comment,
-    consultation: Consultation,
-) -> None:
+async def _reply_mail(
+    session: AsyncSession, parent: Comment, reply: Comment, consultation: Consultation
+) -> Mail | None:
+    """The e-mail telling the parent's author about a reply, unless they do not want it."""
     if parent.author_user_id is None or parent.author_user_id == reply.author_user_id:
-        return
+        return None
     if not parent.notify_replies:
-        return
+        return None
     author = await session.get(User, parent.author_user_id)
     if author is None or author.email is None or not author.email_notifications:
-        return
+        return None
     with i18n.language(author.language or i18n.DEFAULT_LANGUAGE):
-        mail = Mail(
+        return Mail(
             to=author.email,
             subject=gettext("New reply to your comment: %(title)s", title=consultation.title),
             body=gettext(
@@ -316,7 +340,6 @@ async def _notify_reply(
                 title=consultation.title,
             ),
         )
-    await mailer.send(mail)
 
 
 async def _own(session: AsyncSession, principal: Principal, comment_id: int) -> Comment:
@@ -496,23 +519,31 @@ async def load_thread(
     rows = top.all()
     has_more = len(rows) > PAGE_SIZE
     views = [_view(c, k, viewer) for c, k in rows[:PAGE_SIZE]]
-    level = views
-    for _ in range(MAX_DEPTH):
-        if not level:
-            break
-        by_id = {v.comment.id: v for v in level}
+    if views:
+        # Every reply under the page's comments in one query (replies go MAX_DEPTH deep):
+        # children of the page's comments, and children of those.
+        top_ids = [v.comment.id for v in views]
+        children = select(Comment.id).where(
+            Comment.consultation_id == consultation.id, Comment.parent_id.in_(top_ids)
+        )
         replies = await session.execute(
             select(Comment, Contribution)
             .join(Contribution, Contribution.id == Comment.contribution_id)
-            .where(Comment.parent_id.in_(list(by_id)), _visible_to(viewer))
-            .order_by(Comment.created_at, Comment.id)
+            .where(
+                Comment.consultation_id == consultation.id,
+                or_(Comment.parent_id.in_(top_ids), Comment.parent_id.in_(children)),
+                _visible_to(viewer),
+            )
+            .order_by(Comment.depth, Comment.created_at, Comment.id)
         )
-        level = []
+        by_id = {v.comment.id: v for v in views}
         for c, k in replies:
+            parent = by_id.get(c.parent_id) if c.parent_id is not None else None
+            if parent is None:
+                continue  # its parent is not shown to this viewer
             reply = _view(c, k, viewer)
-            assert c.parent_id is not None
-            by_id[c.parent_id].replies.append(reply)
-            level.append(reply)
+            parent.replies.append(reply)
+            by_id[c.id] = reply
     await _mark_votes(session, viewer, views)
     return Thread(
         consultation=consultation,

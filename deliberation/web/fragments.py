@@ -30,8 +30,16 @@ class FragmentCache:
         self._entries.move_to_end(key)
         return found[1]
 
-    def put(self, consultation_id: int, key: Hashable, value: Any) -> None:
-        self._entries[key] = (self._versions.get(consultation_id, 0), value)
+    def version(self, consultation_id: int) -> int:
+        """Read before loading what a fragment shows, and pass to ``put``: a change delivered
+        while the fragment was being built then makes it stale at once."""
+        return self._versions.get(consultation_id, 0)
+
+    def put(
+        self, consultation_id: int, key: Hashable, value: Any, *, version: int | None = None
+    ) -> None:
+        current = self._versions.get(consultation_id, 0)
+        self._entries[key] = (current if version is None else version, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

@@ -49,17 +49,20 @@ async def test_reply_mails_the_parent_author_unless_turned_off(session: AsyncSes
     mailer = ConsoleMailer()
     top = await post(session, consultation, a)
     await post(session, consultation, b, "Odpowiedź pierwsza.", parent_id=top.id, mailer=mailer)
+    await svc.mail_sent()  # sent after the commit, off the request
     assert [m.to for m in mailer.outbox] == [a.email]
     await svc.mute_replies(
         session, await accounts.principal_for(session, a), consultation.id, top.id, True
     )
     await post(session, consultation, b, "Odpowiedź druga.", parent_id=top.id, mailer=mailer)
+    await svc.mail_sent()
     assert len(mailer.outbox) == 1
     await svc.mute_replies(
         session, await accounts.principal_for(session, a), consultation.id, top.id, False
     )
     await accounts.set_notifications(session, a, False)
     await post(session, consultation, b, "Odpowiedź trzecia.", parent_id=top.id, mailer=mailer)
+    await svc.mail_sent()
     assert len(mailer.outbox) == 1
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from deliberation.models import ConsultationStatus, Contribution, Role, StaffRole
 from deliberation.models.comments import Comment
+from deliberation.services import comments as svc
 from tests.helpers import create_user, html
 from tests.moderation.factories import make_consultation, make_staff
 
@@ -30,6 +31,7 @@ async def test_post_comment_and_reply_with_plain_forms(session, make_client, app
     assert "Za" in top.select_one(".stance").get_text()
     replies = page.select(f"#replies-{comment.id} > li")
     assert len(replies) == 1 and "Popieram!" in replies[0].get_text()
+    await svc.mail_sent()
     mail = app.state.mailer.outbox[-1]
     assert mail.to == author.email
 

@@ -8,17 +8,21 @@ comment changed.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import deque
 from typing import Any, Literal
 
+from markupsafe import Markup
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from deliberation.errors import Conflict, NotFound
 from deliberation.events import Event
 from deliberation.events import catalogue as ev
-from deliberation.models import Consultation
+from deliberation.i18n import _l, get_language
+from deliberation.models import Consultation, ConsultationStatus
 from deliberation.models.comments import Stance
 from deliberation.permissions import VIEW_PUBLIC
 from deliberation.services import comments as svc
@@ -80,33 +84,113 @@ def link_maker(request: Request) -> Any:
     app = request.app
     paths = url_paths(app)
 
+    threads: dict[int, str] = {}
+
     def link(name: str, /, **params: int) -> str:
+        if name == "comments:thread" and len(params) == 1:
+            # Asked once per comment on a thread page: the links under it start here.
+            cid = params["consultation_id"]
+            found = threads.get(cid)
+            if found is None:
+                found = threads[cid] = paths.path(app, name, consultation_id=cid)
+            return found
         return paths.path(app, name, **params)
 
     return link
 
 
+def _context_extras(request: Request) -> dict[str, Any]:
+    return {
+        "report_reasons": list(ReportReason),
+        "stances": list(Stance),
+        "link": link_maker(request),
+        **MODERATION_LABELS,
+    }
+
+
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     response: Response = request.app.state.templates.response(
-        request,
-        name,
-        status_code=status_code,
-        report_reasons=list(ReportReason),
-        stances=list(Stance),
-        link=link_maker(request),
-        **MODERATION_LABELS,
-        **context,
+        request, name, status_code=status_code, **_context_extras(request), **context
     )
     return response
 
 
+# Cached thread pages carry this in place of the reader's CSRF token, put in on the way out.
+_CSRF_SLOT = "csrf-slot-" + secrets.token_hex(16)
+
+
+def _csrf_token(request: Request) -> str:
+    getter = request.scope.get("csrftoken")
+    return getter() if callable(getter) else ""
+
+
+async def _thread_html(request: Request, consultation: Consultation, viewer: svc.Viewer) -> str:
+    """The thread's HTML for this reader.
+
+    A reader with no account, no participant and no moderator role sees exactly what every such
+    reader sees, so that page is rendered once per consultation, sort, page and language and
+    kept until an event names the consultation (a new, edited, voted or moderated comment, a
+    settings change). Everyone else (their votes, their pending comments, their links to edit)
+    gets a fresh page.
+    """
+    sort, number = _sort(request), _page(request)
+    public = request.state.user is None and viewer.participant_id is None and not viewer.moderator
+    cache = request.app.state.fragments
+    key = ("comments", consultation.id, sort.value, number, get_language())
+    if public:
+        cached: str | None = cache.get(consultation.id, key)
+        if cached is not None:
+            return cached.replace(_CSRF_SLOT, _csrf_token(request))
+        version = cache.version(consultation.id)
+    loaded = await svc.load_thread(request.state.db, consultation, viewer, sort=sort, page=number)
+    html: str = request.app.state.templates.render(
+        request,
+        "comments/_thread.html",
+        thread=loaded,
+        **_context_extras(request),
+        **({"csrf_token": _CSRF_SLOT} if public else {}),
+    )
+    if not public:
+        return html
+    cache.put(consultation.id, key, html, version=version)
+    return html.replace(_CSRF_SLOT, _csrf_token(request))
+
+
 async def thread(request: Request) -> Response:
     consultation, viewer = await _context(request)
-    loaded = await svc.load_thread(
-        request.state.db, consultation, viewer, sort=_sort(request), page=_page(request)
+    html = await _thread_html(request, consultation, viewer)
+    if _htmx(request):
+        return Response(html, media_type="text/html")
+    # The fragment comes from our autoescaping templates: it is safe HTML already.
+    return _render(
+        request,
+        "comments/thread.html",
+        consultation=consultation,
+        thread_html=Markup(html),  # noqa: S704
     )
-    name = "comments/_thread.html" if _htmx(request) else "comments/thread.html"
-    return _render(request, name, thread=loaded)
+
+
+async def reply_page(request: Request) -> Response:
+    """The form to answer one comment: swapped in by htmx, or a page of its own without it."""
+    consultation, viewer = await _context(request)
+    one = await svc.load_one(
+        request.state.db, consultation, viewer, comment_id=request.path_params["comment_id"]
+    )
+    if one is None:
+        raise NotFound()
+    if not one.can_reply:
+        raise Conflict(_l("You cannot reply to this comment."), code="parent_not_visible")
+    if consultation.status is not ConsultationStatus.PUBLISHED:
+        raise Conflict(_l("Comments are closed for this consultation."), code="comments_closed")
+    name = "comments/_form.html" if _htmx(request) else "comments/reply.html"
+    return _render(
+        request,
+        name,
+        c=one,
+        consultation=consultation,
+        parent=one.comment,
+        allow_anonymous=await svc.allows_anonymous(request.state.db, consultation.id),
+    )
 
 
 async def fragment(request: Request) -> Response:
@@ -132,7 +216,9 @@ def _back(request: Request, consultation_id: int, anchor: str = "comments") -> R
 
 async def post(request: Request) -> Response:
     state = request.state
-    consultation, _viewer = await _context(request)
+    consultation = await svc.get_consultation(
+        state.db, state.principal, int(request.path_params["consultation_id"])
+    )
     form = await parse_form(request, CommentForm)
     participant, secret = await current_participant(request, state.db, state.user, create=True)
     assert participant is not None
@@ -333,6 +419,7 @@ def routes() -> list[BaseRoute]:
             action=VIEW_PUBLIC,
             name="comments:by_contribution",
         ),
+        page(one + "/reply", reply_page, action=svc.COMMENT_POST, name="comments:reply_page"),
         page(one + "/edit", edit_page, action=svc.COMMENT_POST, name="comments:edit_page"),
         page(one + "/edit", edit, action=svc.COMMENT_POST, name="comments:edit", methods=post_),
         page(
