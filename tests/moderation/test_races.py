@@ -49,3 +49,36 @@ async def test_parallel_reports_count_once(committed_db, committed_client) -> No
     async with committed_db.session() as session:
         reports = await session.scalar(select(func.count(Report.id)))
     assert reports == 1
+
+
+async def test_parallel_posts_share_a_network_bucket_exactly(committed_db) -> None:
+    """30 transactions at once take from one shared bucket of 10: exactly 10 get a token."""
+    from deliberation import ratelimit
+    from deliberation.errors import RateLimited
+    from deliberation.models import RateBucket
+
+    shared = ratelimit.Limit(10, 3600)
+    own = ratelimit.Limit(5, 60)
+
+    async def attempt(n: int) -> bool:
+        async with committed_db.session() as session:
+            try:
+                await ratelimit.take_all(session, [(f"race:p:{n}", own), ("race:network", shared)])
+            except RateLimited:
+                await session.rollback()
+                return False
+            await session.commit()
+            return True
+
+    results = await asyncio.gather(*(attempt(n) for n in range(30)))
+    assert sum(results) == 10
+    async with committed_db.session() as session:
+        tokens = await session.scalar(
+            select(RateBucket.tokens).where(RateBucket.key == "race:network")
+        )
+        own_buckets = await session.scalar(
+            select(func.count()).select_from(RateBucket).where(RateBucket.key.like("race:p:%"))
+        )
+    assert tokens is not None and tokens < 1.0
+    # A refused request rolled back: only the 10 that got through left their own bucket.
+    assert own_buckets == 10
