@@ -245,3 +245,35 @@ def test_xss_payloads_survive_every_format_as_text() -> None:
         (neutralize_cell(payload).replace("\x0c", ""),) for payload in payloads
     ]
     assert json.loads(write_json(payloads)) == payloads
+
+
+def test_xlsx_package_is_well_formed_with_a_bold_frozen_header() -> None:
+    import xml.dom.minidom
+    import zipfile
+
+    data = write_xlsx(
+        {"Uwagi & <odpowiedzi>": (["Lp.", "Treść"], [[1, 'a < b & "c"'], [2, "  spacje  "]])}
+    )
+    package = zipfile.ZipFile(io.BytesIO(data))
+    assert package.namelist()[0] == "[Content_Types].xml"
+    for name in package.namelist():
+        xml.dom.minidom.parseString(package.read(name))  # noqa: S318 (our own output)
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook.active
+    assert sheet is not None and sheet.title == "Uwagi & <odpowiedzi>"
+    assert [c.font.b for c in sheet[1]] == [True, True]
+    assert [c.font.b for c in sheet[2]] == [False, False]
+    assert sheet.freeze_panes == "A2"
+    assert [tuple(r) for r in sheet.iter_rows(values_only=True)] == [
+        ("Lp.", "Treść"),
+        (1, 'a < b & "c"'),
+        (2, "  spacje  "),
+    ]
+
+
+def test_xlsx_columns_past_z_and_odd_numbers() -> None:
+    row = [*range(30), float("nan"), Decimal("1E+2"), 10**20]
+    values = read_xlsx(write_xlsx({"s": ([str(i) for i in range(len(row))], [row])}))["s"]
+    assert values[1][:30] == tuple(range(30))
+    assert values[1][30] == "nan"  # not a number Excel can store: kept as text
+    assert values[1][31] == 100 and values[1][32] == 10**20
