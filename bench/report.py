@@ -6,7 +6,8 @@ Options: --contributions 20000, --reuse (keep the data of the previous run), --r
 
 Measures, warm (the first run, with the lemmatizer load, is reported on its own): the summary
 draft (bulk load + built-in summarizer + store), the report (bulk load), the CSV and XLSX of the
-contribution table, the JSON open data, and the report's HTML. Records peak RSS, and checks that
+contribution table, the JSON open data, the report's HTML (all rows, as for print and PDF) and
+the web page's body (its first page of the table). Records peak RSS, and checks that
 the app starts without loading heavy language data (simplemma, WeasyPrint).
 """
 
@@ -130,8 +131,12 @@ def timed(samples: list[float], start: float) -> float:
 
 
 async def measure(db: Database, consultation_id: int, runs: int) -> dict[str, Any]:
-    from deliberation.services import report, summaries
+    from deliberation.features import load_features
+    from deliberation.services import report, report_sections, summaries
     from deliberation.web.templating import Templates, create_environment
+    from deliberation.web.views.report import TABLE_PAGE, TablePage
+
+    providers = report_sections.providers_for(load_features())
 
     admin = Principal(user_id=None, role=Role.ADMIN)
     templates = Templates(create_environment())
@@ -152,7 +157,7 @@ async def measure(db: Database, consultation_id: int, runs: int) -> dict[str, An
             c1 = time.process_time()
             await summaries.publish(session, admin, consultation, "pl")
             t = time.perf_counter()
-            data = await report.build(session, admin, consultation, "pl")
+            data = await report.build(session, admin, consultation, "pl", providers)
             timings["report data (bulk load)"] = time.perf_counter() - t
             c2 = time.process_time()
         t = time.perf_counter()
@@ -174,6 +179,26 @@ async def measure(db: Database, consultation_id: int, runs: int) -> dict[str, An
             url_for=lambda *a, **k: "/",
         )
         timings["report HTML (20,000 rows)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        page = TablePage(
+            rows=data.rows[:TABLE_PAGE],
+            page=1,
+            pages=-(-len(data.rows) // TABLE_PAGE),
+            matching=len(data.rows),
+            theme="",
+            status="",
+            show_all=False,
+            themes=sorted({name for row in data.rows for name in row.themes}),
+            statuses=[],
+        )
+        templates.env.get_template("report/_report_body.html").render(
+            report=data,
+            table=page,
+            consultation=data.consultation,
+            response_label=lambda v: v,
+            url_for=lambda *a, **k: "/",
+        )
+        timings["report web page body (first 100 rows)"] = time.perf_counter() - t
         timings["summary + report data"] = (
             timings["summary draft (load + summarize + store)"] + timings["report data (bulk load)"]
         )

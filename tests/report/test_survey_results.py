@@ -177,6 +177,14 @@ async def test_report_page_pdf_xlsx_and_json_show_the_results(session, cast, cli
         r[:6] for r in rows
     ]
 
+    english = load_workbook(io.BytesIO((await client.get(base + ".xlsx?lang=en")).content))
+    assert english.sheetnames == ["Contributions", "Survey results"]
+    assert next(english["Survey results"].iter_rows(values_only=True))[:2] == ("Survey", "Question")
+    english_page = html(await client.get(base + "?lang=en"))
+    assert english_page.html["lang"] == "en"
+    assert english_page.select_one("#r-surveys").get_text() == "Survey results"
+    assert "people answered" in english_page.select_one("section.survey-results").get_text()
+
     pdf = await client.get(base + ".pdf")
     text = " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages

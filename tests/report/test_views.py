@@ -304,9 +304,16 @@ async def test_report_table_is_paged_and_filtered_on_the_web_and_whole_in_the_pd
     open_rows = html(await client.get(url + "?status=open&page=3"))
     assert table_ids(open_rows) == [c.id for c in added[7:]][2 * TABLE_PAGE :]
     assert table_ids(html(await client.get(url + "?theme=nope&status=maybe"))) == table_ids(first)
-    # One page with every row, for printing.
-    every = html(await client.get(url + "?all=1"))
+    # Filters and the language stay in the pager's links.
+    open_first = html(await client.get(url + "?lang=en&status=open"))
+    assert "Page 1 of 3" in open_first.select_one("nav.pager").get_text()
+    link = open_first.select_one('nav.pager a[rel="next"]')["href"]
+    assert link.startswith("?") and "lang=en" in link and "status=open" in link and "page=2" in link
+    # One page with every row, for printing, linked from the paged view.
+    print_link = next(a["href"] for a in first.select("section a") if "all=1" in a["href"])
+    every = html(await client.get(url + print_link.split("#")[0]))
     assert table_ids(every) == [c.id for c in added]
+    assert every.select_one("nav.pager") is None
     # The PDF lists every contribution whatever the page.
     pdf = await client.get(url + ".pdf?page=2")
     text = " ".join(

@@ -4,6 +4,8 @@ its exports (PDF, CSV, XLSX, JSON)."""
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +34,7 @@ from deliberation.web.templating import render
 
 PAGE_SIZE = 50
 TABLE_PAGE = 100  # rows of the report's table per web page
+Handler = Callable[[Request], Awaitable[Response]]
 SOURCES_SHOWN = 10
 MAX_FIELDS = 2000
 
@@ -407,6 +410,20 @@ async def my_input(request: Request) -> Response:
 # --- the report and its exports -----------------------------------------------------------------
 
 
+def _in_report_language(handler: Handler) -> Handler:
+    """With ?lang=pl|en the whole report (headings, tables, exports) is in that language."""
+
+    @functools.wraps(handler)
+    async def wrapper(request: Request) -> Response:
+        lang = request.query_params.get("lang", "")
+        if lang not in ("pl", "en"):
+            return await handler(request)
+        with i18n.language(lang):
+            return await handler(request)
+
+    return wrapper
+
+
 async def _report(request: Request) -> service.ReportData:
     consultation = await _consultation(request)
     return await service.build(
@@ -443,6 +460,7 @@ class TablePage:
     show_all: bool
     themes: list[str]
     statuses: list[tuple[str, str]]
+    language: str = ""  # ?lang= of the request, kept in the pager's links
 
     @property
     def first(self) -> int:
@@ -454,9 +472,16 @@ class TablePage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
     def link(self, **changes: Any) -> str:
-        params = {"theme": self.theme, "status": self.status, "page": self.page, **changes}
-        query = {k: v for k, v in params.items() if v not in ("", None, 1)}
-        return "?" + urlencode(query) + "#r-table" if query else "?#r-table"
+        """The query of this view with some parameters changed (page 1 and empty ones left out)."""
+        params = {
+            "lang": self.language,
+            "theme": self.theme,
+            "status": self.status,
+            "page": self.page,
+            **changes,
+        }
+        query = {k: v for k, v in params.items() if v not in ("", None) and (k, v) != ("page", 1)}
+        return "?" + urlencode(query) + "#r-table"
 
 
 def _table_page(request: Request, data: service.ReportData) -> TablePage:
@@ -479,11 +504,22 @@ def _table_page(request: Request, data: service.ReportData) -> TablePage:
     raw = params.get("page", "1")
     page_number = min(pages, max(1, int(raw) if raw.isdigit() and len(raw) < 7 else 1))
     shown = rows if show_all else rows[(page_number - 1) * TABLE_PAGE : page_number * TABLE_PAGE]
+    lang = params.get("lang", "")
     return TablePage(
-        shown, page_number, pages, len(rows), theme, status, show_all, themes, statuses
+        shown,
+        page_number,
+        pages,
+        len(rows),
+        theme,
+        status,
+        show_all,
+        themes,
+        statuses,
+        lang if lang in ("pl", "en") else "",
     )
 
 
+@_in_report_language
 async def report_page(request: Request) -> Response:
     data = await _report(request)
     principal = request.state.principal
@@ -503,6 +539,7 @@ async def report_page(request: Request) -> Response:
     )
 
 
+@_in_report_language
 async def report_pdf(request: Request) -> Response:
     data = await _report(request)
     html = request.app.state.templates.render(
@@ -518,12 +555,14 @@ async def report_pdf(request: Request) -> Response:
     return _download(body, "application/pdf", _filename(data, "pdf"))
 
 
+@_in_report_language
 async def report_csv(request: Request) -> Response:
     data = await _report(request)
     body = exporting.write_csv(service.table_rows(data), service.table_header())
     return _download(body, "text/csv; charset=utf-8", _filename(data, "csv"))
 
 
+@_in_report_language
 async def report_xlsx(request: Request) -> Response:
     data = await _report(request)
     sheets = {i18n.gettext("Contributions"): (service.table_header(), service.table_rows(data))}
@@ -540,6 +579,7 @@ async def report_xlsx(request: Request) -> Response:
     )
 
 
+@_in_report_language
 async def report_json(request: Request) -> Response:
     data = await _report(request)
     return Response(
