@@ -3,6 +3,7 @@
 Run:
   .venv/bin/python bench/surveys.py results [--pg postgresql://postgres@127.0.0.1:5432/bench]
   .venv/bin/python bench/surveys.py submit [--pg ...] [--clients 100] [--total 2000]
+      [--think SECONDS] [--pool-size N]
 
 ``results`` loads a survey of 30 questions with 20,000 responses (about 900,000 answer rows)
 and times compute_results, plain and cross-tabulated by district. ``submit`` starts a real
@@ -38,6 +39,7 @@ from deliberation.services import accounts  # noqa: E402
 from surveys import definition as d  # noqa: E402
 from surveys import services, tallies  # noqa: E402
 from surveys.answers import answer_rows  # noqa: E402
+from surveys.folding import fold_pending  # noqa: E402
 from surveys.models import (  # noqa: E402
     ResponseChannel,
     SurveyAnswer,
@@ -230,7 +232,24 @@ async def load_responses(database: Database, survey_id: int, n: int) -> None:
         print(f"  tallies rebuilt in {time.perf_counter() - started:.1f} s")
 
 
-async def bench_results(url: str, responses: int, repeat: int) -> None:
+async def leave_unfolded(database: Database, survey_id: int, n: int) -> None:
+    """The newest ``n`` responses as if the folding task had not reached them yet."""
+    async with database.session() as session:
+        survey = await session.get(services.Survey, survey_id)
+        assert survey is not None
+        version, definition = await services.current_definition(session, survey)
+        await session.execute(
+            text(
+                "UPDATE survey_responses SET folded = false WHERE id IN "
+                "(SELECT id FROM survey_responses WHERE survey_id = :s ORDER BY id DESC LIMIT :n)"
+            ),
+            {"s": survey_id, "n": n},
+        )
+        await tallies.recount_folded(session, version.id, tallies.single_choice_keys(definition))
+        await session.commit()
+
+
+async def bench_results(url: str, responses: int, repeat: int, unfolded: int = 0) -> None:
     await reset_database(url)
     database = Database(url)
     try:
@@ -238,6 +257,8 @@ async def bench_results(url: str, responses: int, repeat: int) -> None:
         started = time.perf_counter()
         await load_responses(database, survey_id, responses)
         loaded = time.perf_counter() - started
+        if unfolded:
+            await leave_unfolded(database, survey_id, unfolded)
         if database.is_postgres:
             async with database.engine.connect() as conn:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -251,7 +272,7 @@ async def bench_results(url: str, responses: int, repeat: int) -> None:
             rows = await session.scalar(text("SELECT count(*) FROM survey_answers"))
         print(
             f"{database.engine.dialect.name}: {responses} responses, {rows} answer rows, "
-            f"loaded in {loaded:.1f} s"
+            f"loaded in {loaded:.1f} s; {unfolded} of them not folded yet"
         )
         for by in (None, "district"):
             timings = []
@@ -279,7 +300,129 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def bench_submit(url: str, clients: int, total: int) -> None:
+async def check_stored(url: str, survey_id: int, expected: int) -> str:
+    """Stored responses, none twice, and results equal to a recount once everything is folded."""
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            stored = int(
+                await session.scalar(
+                    text("SELECT count(*) FROM survey_responses WHERE survey_id = :s"),
+                    {"s": survey_id},
+                )
+                or 0
+            )
+            people = int(
+                await session.scalar(
+                    text(
+                        "SELECT count(DISTINCT participant_id) FROM survey_responses "
+                        "WHERE survey_id = :s"
+                    ),
+                    {"s": survey_id},
+                )
+                or 0
+            )
+            pending = int(
+                await session.scalar(
+                    text(
+                        "SELECT count(*) FROM survey_responses WHERE NOT folded AND survey_id = :s"
+                    ),
+                    {"s": survey_id},
+                )
+                or 0
+            )
+        # Fold what the server had not folded yet, then compare with a recount from the rows.
+        await fold_pending(database)
+        async with database.session() as session:
+            survey = await session.get(services.Survey, survey_id)
+            assert survey is not None
+            consultation = await session.get(Consultation, survey.consultation_id)
+            assert consultation is not None
+            folded = await compute_results(session, ADMIN, consultation, survey, by="district")
+            version, definition = await services.current_definition(session, survey)
+            await tallies.rebuild(session, version.id, tallies.single_choice_keys(definition))
+            recount = await compute_results(session, ADMIN, consultation, survey, by="district")
+            await session.rollback()
+        same = [c.cells for c in folded.questions] == [c.cells for c in recount.questions] and (
+            folded.crosstab == recount.crosstab
+        )
+        assert folded.total == stored == people, (folded.total, stored, people)
+        assert same, "folded tallies differ from a recount"
+        return (
+            f"stored {stored} ({expected} replies counted by the driver), "
+            f"{people} participants (none twice), "
+            f"{pending} not folded yet when the load ended; results = recount"
+        )
+    finally:
+        await database.dispose()
+
+
+WRK_SCRIPT = """
+-- Each connection is a respondent posting answers; no participant cookie, so each post is a
+-- new participant. Bodies are taken in turn; think*(0.5..1.5) s between posts.
+counter = 0
+local think_ms = %(think_ms)d
+function delay()
+  if think_ms == 0 then return 0 end
+  return math.random(math.floor(think_ms / 2), math.floor(think_ms * 3 / 2))
+end
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", nil, HEADERS, BODIES[(counter %% #BODIES) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%.1f %%.1f %%.1f %%.1f %%d %%d\\n", summary.requests,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def submit_wrk(
+    base: str, path: str, payloads: list[dict[str, Any]], clients: int, seconds: float, think: float
+) -> tuple[str, int]:
+    """The load from wrk (C), so the generator takes little of the CPU the server needs."""
+    import json
+    import shutil
+
+    if shutil.which("wrk") is None:
+        sys.exit("--wrk needs the wrk load generator: apt-get install wrk (Debian/Ubuntu)")
+    with httpx.Client(base_url=base) as client:
+        client.get("/")
+        token = client.cookies["csrftoken"]
+    headers = (
+        f'{{["Content-Type"]="application/json", ["X-CSRFToken"]="{token}", '
+        f'["Cookie"]="csrftoken={token}"}}'
+    )
+    bodies = ",".join("[==[" + json.dumps(p) + "]==]" for p in payloads)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f"HEADERS = {headers}\nBODIES = {{{bodies}}}\n")
+        script.write(WRK_SCRIPT % {"think_ms": int(think * 1000)})
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "30s",
+         "-s", script.name, base + path],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    n, p50, p95, p99, top, errors, status = line.split()[1:]
+    return (
+        f"submit (wrk) : {n} responses in {seconds:g} s, {clients} concurrent respondents, "
+        f"{int(n) / seconds:.0f} responses/s; p50 {float(p50):.0f} ms, p95 {float(p95):.0f} ms, "
+        f"p99 {float(p99):.0f} ms, max {float(top):.0f} ms; socket errors {errors}, "
+        f"non-2xx {status}" + (f"; think {think:g} s" if think else "")
+    ), int(n) - int(status)
+
+
+async def bench_submit(
+    url: str,
+    clients: int,
+    total: int,
+    think: float = 0.0,
+    pool_size: int = 10,
+    wrk_seconds: float = 0.0,
+) -> None:
     await reset_database(url)
     database = Database(url)
     try:
@@ -297,6 +440,7 @@ async def bench_submit(url: str, clients: int, total: int) -> None:
         "SECRET_KEY": SECRET,
         "DELIBERATION_LOG_LEVEL": "WARNING",
         "DELIBERATION_BASE_URL": f"http://127.0.0.1:{port}",
+        "DELIBERATION_POOL_SIZE": str(pool_size),
     }
     log = Path(tempfile.mkdtemp()) / "server.log"
     server = subprocess.Popen(
@@ -329,48 +473,71 @@ async def bench_submit(url: str, clients: int, total: int) -> None:
             time.sleep(0.2)
         rng = random.Random(SEED)
         payloads = [{"answers": random_answers(definition, rng)} for _ in range(total)]
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        for payload in payloads:
-            queue.put_nowait(payload)
-
-        async def respondent() -> None:
-            limits = httpx.Limits(max_connections=1)
-            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
-                await client.get("/")  # the CSRF cookie, as a browser gets it with the page
-                token = client.cookies.get("csrftoken") or ""
-                while not queue.empty():
-                    payload = queue.get_nowait()
-                    # A new person each time: no participant cookie, so a new participant.
-                    client.cookies.delete("participant")
-                    t0 = time.perf_counter()
-                    try:
-                        reply = await client.post(
-                            path, json=payload, headers={"x-csrftoken": token}
-                        )
-                        status = reply.status_code
-                    except httpx.HTTPError:
-                        status = 0  # connection failed or timed out
-                    latencies.append(time.perf_counter() - t0)
-                    statuses[status] = statuses.get(status, 0) + 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(respondent() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-        latencies.sort()
-        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-        print(
-            f"submit on {url.split(':')[0]}: {total} responses, {clients} concurrent respondents, "
-            f"{total / elapsed:.0f} responses/s; p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
-            f"p99 {p(0.99):.0f} ms, max {latencies[-1] * 1000:.0f} ms; statuses {statuses}"
-        )
+        if wrk_seconds:
+            line, total = submit_wrk(base, path, payloads, clients, wrk_seconds, think)
+            print(line)
+        else:
+            total = await submit_httpx(base, path, payloads, clients, think, rng)
     finally:
         server.terminate()
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+    print("  " + await check_stored(url, survey_id, total))
+
+
+async def submit_httpx(
+    base: str,
+    path: str,
+    payloads: list[dict[str, Any]],
+    clients: int,
+    think: float,
+    rng: random.Random,
+) -> int:
+    """N respondents in Python (httpx), at most N posts in flight. Returns responses stored."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for payload in payloads:
+        queue.put_nowait(payload)
+
+    async def respondent() -> None:
+        limits = httpx.Limits(max_connections=1)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+            await client.get("/")  # the CSRF cookie, as a browser gets it with the page
+            token = client.cookies.get("csrftoken") or ""
+            if think:  # respondents do not all start at the same moment
+                await asyncio.sleep(rng.uniform(0, think))
+            while not queue.empty():
+                payload = queue.get_nowait()
+                # A new person each time: no participant cookie, so a new participant.
+                client.cookies.delete("participant")
+                t0 = time.perf_counter()
+                try:
+                    reply = await client.post(path, json=payload, headers={"x-csrftoken": token})
+                    status = reply.status_code
+                except httpx.HTTPError:
+                    status = 0  # connection failed or timed out
+                latencies.append(time.perf_counter() - t0)
+                statuses[status] = statuses.get(status, 0) + 1
+                if think:
+                    # The next person fills the form in: think time, jittered +-50 %.
+                    await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
+    total = len(payloads)
+    started = time.perf_counter()
+    await asyncio.gather(*(respondent() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    print(
+        f"submit (httpx): {total} responses, {clients} concurrent respondents, "
+        f"{total / elapsed:.0f} responses/s; p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
+        f"p99 {p(0.99):.0f} ms, max {latencies[-1] * 1000:.0f} ms; statuses {statuses}"
+        + (f"; think {think:g} s" if think else "")
+    )
+    return statuses.get(201, 0)
 
 
 def main() -> None:
@@ -379,17 +546,33 @@ def main() -> None:
     parser.add_argument("--pg", default="", help="a PostgreSQL URL (its database is emptied)")
     parser.add_argument("--responses", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--unfolded",
+        type=int,
+        default=1000,
+        help="results: how many of the responses the folding task has not counted yet",
+    )
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--total", type=int, default=2000)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds each respondent waits between posts"
+    )
+    parser.add_argument("--pool-size", type=int, default=10, help="the server's pool size")
+    parser.add_argument(
+        "--wrk", type=float, default=0.0, metavar="SECONDS",
+        help="generate the load with wrk for SECONDS instead of httpx (--total: distinct bodies)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.pg:
         url = "postgresql+asyncpg://" + args.pg.split("://", 1)[1]
     else:
         url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
     if args.what == "results":
-        asyncio.run(bench_results(url, args.responses, args.repeat))
+        asyncio.run(bench_results(url, args.responses, args.repeat, args.unfolded))
     else:
-        asyncio.run(bench_submit(url, args.clients, args.total))
+        asyncio.run(
+            bench_submit(url, args.clients, args.total, args.think, args.pool_size, args.wrk)
+        )
 
 
 if __name__ == "__main__":

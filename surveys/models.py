@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -102,6 +104,14 @@ class SurveyResponse(Base):
             "channel = 'online' OR participant_id IS NULL", name="paper_has_no_participant"
         ),
         Index("ix_survey_responses_version", "version_id", "channel"),
+        # The responses not yet folded into the tallies (see ``surveys.tallies``): few at a time.
+        Index(
+            "ix_survey_responses_unfolded",
+            "version_id",
+            "id",
+            postgresql_where=text("NOT folded"),
+            sqlite_where=text("folded = 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +127,8 @@ class SurveyResponse(Base):
     received_on: Mapped[date | None]
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     claim_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Counted in ``survey_tallies`` yet? Results add the answers of unfolded responses themselves.
+    folded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -163,12 +175,13 @@ class SurveyAnswer(Base):
 
 
 class SurveyTally(Base):
-    """Running counts kept at write time, so results read a few thousand rows, not a million.
+    """Counts of the folded responses, so results read a few thousand rows, not a million.
 
     ``grp_question``/``grp_item`` are empty for the plain counts; otherwise the row counts the
     answers of respondents who gave ``grp_item`` to the single-choice ``grp_question`` (cross-tabs).
-    ``item == "*"`` counts respondents to a question. ``shard`` spreads hot rows so concurrent
-    submissions rarely wait on the same row; results add the shards up with SUM ... GROUP BY.
+    ``item == "*"`` counts respondents to a question. Only the folding task (one at a time per
+    version) and edits of folded responses write here; submissions never do. ``shard`` is kept
+    for the rows written before folding existed; results add shards up with SUM ... GROUP BY.
     """
 
     __tablename__ = "survey_tallies"

@@ -10,9 +10,9 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -42,10 +42,12 @@ from surveys.models import (
     SurveyVersion,
 )
 from surveys.permissions import SURVEY_MANAGE
-from surveys.services import current_definition, scope
+from surveys.services import current_definition, parsed_definition, scope
 from surveys.validation import AnswerErrors, CleanAnswers, validate_answers
 
 SOURCE = "survey_answer"
+# The table itself: an ORM insert would group rows by which values are None (several INSERTs).
+ANSWERS_TABLE = cast(Table, SurveyAnswer.__table__)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -97,13 +99,16 @@ def clean(definition: d.Survey, answers: dict[str, Any]) -> CleanAnswers:
 
 
 async def response_of(
-    session: AsyncSession, survey: Survey, participant_id: int
+    session: AsyncSession, survey: Survey, participant_id: int, *, lock: bool = False
 ) -> SurveyResponse | None:
-    return await session.scalar(
-        select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == participant_id
-        )
+    """A participant's response; ``lock``: FOR UPDATE and freshly read (edits: the folding task
+    may be counting it right now)."""
+    statement = select(SurveyResponse).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == participant_id
     )
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(statement)
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ async def update_response(
     check_accepting(survey)
     if not survey.editable_until_close:
         raise Conflict(_l("Responses to this survey cannot be changed."), code="not_editable")
-    response = await response_of(session, survey, participant_id)
+    response = await response_of(session, survey, participant_id, lock=True)
     if response is None:
         raise Conflict(_l("You have not answered this survey yet."), code="no_response")
     version, definition = await current_definition(session, survey)
@@ -281,34 +286,40 @@ async def _store_answers(
     cleaned: CleanAnswers,
     previous: dict[tuple[str, str], Contribution] | None = None,
 ) -> None:
-    """The countable rows, and one contribution per open answer (kept if the text is unchanged)."""
+    """The countable rows in one statement, and one contribution per open answer (kept if the
+    text is unchanged). The tallies are not touched: the folding task counts the response."""
     types = {question.key: question.type for question in definition.questions()}
-    rows = [
-        SurveyAnswer(
-            response_id=response.id,
-            version_id=version.id,
-            channel=response.channel,
-            question=row.question,
-            item=row.item,
-            value=row.value,
-            num=row.num,
-            text=row.text,
+    rows = list(answer_rows(definition, cleaned.answers))
+    if not rows:
+        return
+    # One INSERT for every row (insertmanyvalues), ids in the order of the rows.
+    ids = (
+        await session.scalars(
+            insert(ANSWERS_TABLE).returning(ANSWERS_TABLE.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "response_id": response.id,
+                    "version_id": version.id,
+                    "channel": response.channel,
+                    "question": row.question,
+                    "item": row.item,
+                    "value": row.value,
+                    "num": row.num,
+                    "text": row.text,
+                }
+                for row in rows
+            ],
         )
-        for row in answer_rows(definition, cleaned.answers)
-    ]
-    session.add_all(rows)
-    await session.flush()
-    counted = tallies.keys_for(rows, tallies.single_choice_keys(definition))
-    await tallies.apply(session, version.id, response.channel, response.id, counted)
+    ).all()
     previous = dict(previous or {})
-    for row in rows:
+    for answer_id, row in zip(ids, rows, strict=True):
         if types[row.question] not in TEXT_TYPES or not row.text:
             continue
         kept = previous.pop((row.question, row.text), None)
         if kept is not None:
-            kept.source_id = row.id
+            kept.source_id = answer_id
             continue
-        await _contribute(session, consultation, response, row)
+        await _contribute(session, consultation, response, answer_id, row.text)
     for gone in previous.values():  # the resident changed or removed this answer
         gone.moderation_state = ModerationState.DELETED_BY_AUTHOR
         gone.source_id = None
@@ -316,7 +327,11 @@ async def _store_answers(
 
 
 async def _untally(session: AsyncSession, response: SurveyResponse) -> None:
-    """Take an edited response's old answers out of the counts of the version they answered."""
+    """Take an edited response's old answers out of the tallies of the version they answered,
+    if the folding task had counted them; the new answers are folded again later."""
+    if not response.folded:
+        return
+    await tallies.lock_version(session, response.version_id)
     version = await session.get(SurveyVersion, response.version_id)
     assert version is not None
     rows = (
@@ -326,25 +341,30 @@ async def _untally(session: AsyncSession, response: SurveyResponse) -> None:
             )
         )
     ).all()
-    definition = d.Survey.model_validate(version.definition)
+    definition = parsed_definition(version)
     counted = tallies.keys_for(rows, tallies.single_choice_keys(definition))
     negative = Counter({key: -n for key, n in counted.items()})
-    await tallies.apply(session, version.id, response.channel, response.id, negative)
+    await tallies.apply(session, version.id, response.channel, negative)
+    response.folded = False
 
 
 async def _contribute(
-    session: AsyncSession, consultation: Consultation, response: SurveyResponse, row: SurveyAnswer
+    session: AsyncSession,
+    consultation: Consultation,
+    response: SurveyResponse,
+    answer_id: int,
+    text: str,
 ) -> None:
     paper = response.channel is ResponseChannel.PAPER
     contribution = record_service.add_contribution(
         session,
         consultation_id=consultation.id,
         channel=Channel.SURVEY_ANSWER,
-        body=row.text or "",
+        body=text,
         author_kind=AuthorKind.RECORDED if paper else AuthorKind.PARTICIPANT,
         author_participant_id=response.participant_id,
         recorded_by_id=response.entered_by_id if paper else None,
-        source=(SOURCE, row.id),
+        source=(SOURCE, answer_id),
         received_at=datetime.combine(response.received_on, time(12), tzinfo=UTC)
         if paper and response.received_on
         else None,

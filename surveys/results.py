@@ -1,7 +1,8 @@
 """Results of one survey version, counted by the database: per question, per channel, cross-tabs.
 
-SUM ... GROUP BY over the running tallies (``surveys.tallies``) gives every count; Python only
-arranges the numbers for the page. Unpublished results are for the consultation's facilitators.
+SUM ... GROUP BY over the folded tallies plus the responses not folded yet (``surveys.tallies``)
+gives every count; Python only arranges the numbers for the page. Unpublished results are for
+the consultation's facilitators.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Subquery, and_, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation.errors import NotFound
@@ -29,8 +30,8 @@ from surveys.models import (
 )
 from surveys.permissions import SURVEY_SEE_RESPONSES
 from surveys.responses import SOURCE
-from surveys.services import scope
-from surveys.tallies import ANSWERED, single_choice_keys
+from surveys.services import parsed_definition, scope
+from surveys.tallies import ANSWERED, count_selects, single_choice_keys, unfolded
 
 CHANNELS = (ResponseChannel.ONLINE.value, ResponseChannel.PAPER.value)
 QUOTES_PER_QUESTION = 5
@@ -100,7 +101,7 @@ async def compute_results(
     )
     if version is None:
         raise NotFound()
-    definition = d.Survey.model_validate(version.definition)
+    definition = parsed_definition(version)
     counts = {q.key: QuestionCounts(q) for q in definition.questions()}
     responses = await _responses(session, version.id)
     await _cells(session, version.id, counts)
@@ -136,13 +137,26 @@ async def _responses(session: AsyncSession, version_id: int) -> dict[str, int]:
     return {channel: found.get(channel, 0) for channel in CHANNELS}
 
 
-async def _cells(session: AsyncSession, version_id: int, counts: dict[str, QuestionCounts]) -> None:
-    """Plain counts and respondents per question, from the running tallies."""
+def _with_unfolded(version_id: int, group: str) -> Subquery:
+    """The folded tallies of one group ("" = plain counts) and the same counts of the responses
+    not folded yet, as rows to SUM: read in one statement, so in one snapshot."""
     t = SurveyTally
+    folded = select(t.grp_question, t.grp_item, t.question, t.item, t.value, t.channel, t.n).where(
+        t.version_id == version_id, t.grp_question == group
+    )
+    pending = count_selects(
+        version_id, unfolded(version_id), [group] if group else [], plain=not group
+    )
+    return union_all(folded, *pending).subquery()
+
+
+async def _cells(session: AsyncSession, version_id: int, counts: dict[str, QuestionCounts]) -> None:
+    """Plain counts and respondents per question: tallies plus responses not folded yet."""
+    u = _with_unfolded(version_id, "")
     rows = await session.execute(
-        select(t.question, t.item, t.value, t.channel, func.sum(t.n))
-        .where(t.version_id == version_id, t.grp_question == "")
-        .group_by(t.question, t.item, t.value, t.channel)
+        select(u.c.question, u.c.item, u.c.value, u.c.channel, func.sum(u.c.n)).group_by(
+            u.c.question, u.c.item, u.c.value, u.c.channel
+        )
     )
     for question, item, value, channel, n in rows:
         target = counts.get(question)
@@ -200,11 +214,11 @@ async def crosstab(
     session: AsyncSession, version_id: int, by_key: str
 ) -> dict[str, dict[str, dict[tuple[str, str], int]]]:
     """Counts of every question split by the answer to one single-choice question."""
-    t = SurveyTally
+    u = _with_unfolded(version_id, by_key)
     rows = await session.execute(
-        select(t.question, t.grp_item, t.item, t.value, func.sum(t.n))
-        .where(t.version_id == version_id, t.grp_question == by_key)
-        .group_by(t.question, t.grp_item, t.item, t.value)
+        select(u.c.question, u.c.grp_item, u.c.item, u.c.value, func.sum(u.c.n)).group_by(
+            u.c.question, u.c.grp_item, u.c.item, u.c.value
+        )
     )
     table: dict[str, dict[str, dict[tuple[str, str], int]]] = defaultdict(lambda: defaultdict(dict))
     for question, group, item, value, n in rows:

@@ -6,6 +6,7 @@ answer, in place while that is safe, as a new version when an edit would corrupt
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,11 +104,33 @@ async def version_of(
     return version
 
 
+# Parsed definitions by version id, with the JSON they were parsed from: validating a 30-question
+# definition costs more than the rest of a submission, and versions rarely change.
+_PARSED: dict[int, tuple[dict[str, Any], d.Survey]] = {}
+_PARSED_MAX = 256
+
+
+def parsed_definition(version: SurveyVersion) -> d.Survey:
+    """The version's definition, parsed once per process and per content (treat as read-only).
+
+    A version can still be edited in place (changes that keep its answers valid), so the cache
+    is checked against the stored JSON, not only the id.
+    """
+    cached = _PARSED.get(version.id)
+    if cached is not None and cached[0] == version.definition:
+        return cached[1]
+    definition = d.Survey.model_validate(version.definition)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[version.id] = (copy.deepcopy(version.definition), definition)
+    return definition
+
+
 async def current_definition(
     session: AsyncSession, survey: Survey
 ) -> tuple[SurveyVersion, d.Survey]:
     version = await version_of(session, survey)
-    return version, d.Survey.model_validate(version.definition)
+    return version, parsed_definition(version)
 
 
 async def response_count(session: AsyncSession, version_id: int) -> int:
