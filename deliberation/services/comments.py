@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ARRAY, Integer, and_, any_, cast, func, not_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -473,14 +473,6 @@ def _visible_to(viewer: Viewer) -> Any:
     return or_(shown, reported, Contribution.author_participant_id == viewer.participant_id)
 
 
-def _order(sort: Sort) -> Sequence[Any]:
-    if sort is Sort.OLDEST:
-        return (Comment.created_at, Comment.id)
-    if sort is Sort.SUPPORTED:
-        return (Contribution.support_count.desc(), Comment.id.desc())
-    return (Comment.created_at.desc(), Comment.id.desc())
-
-
 async def viewer_for(
     session: AsyncSession,
     principal: Principal,
@@ -494,6 +486,72 @@ async def viewer_for(
     )
 
 
+class OrderCache(Protocol):
+    """Where ``load_thread`` may keep a thread's order (the web layer's FragmentCache)."""
+
+    def get(self, consultation_id: int, key: Hashable) -> Any | None: ...
+    def version(self, consultation_id: int) -> int: ...
+    def put(
+        self, consultation_id: int, key: Hashable, value: Any, *, version: int | None = None
+    ) -> None: ...
+
+
+# (id, created_at, support_count) of one top-level comment: enough to place it in any sort.
+Placed = tuple[int, datetime, int]
+
+
+def _placed_sort(sort: Sort, placed: list[Placed]) -> list[Placed]:
+    """Newest first (ties: the higher id), oldest first, or most supported first."""
+    if sort is Sort.OLDEST:
+        return sorted(placed, key=lambda p: (p[1], p[0]))
+    if sort is Sort.SUPPORTED:
+        return sorted(placed, key=lambda p: (p[2], p[0]), reverse=True)
+    return sorted(placed, key=lambda p: (p[1], p[0]), reverse=True)
+
+
+async def _placed(session: AsyncSession, consultation_id: int, *where: Any) -> list[Placed]:
+    rows = await session.execute(
+        select(Comment.id, Comment.created_at, Contribution.support_count)
+        .join(Contribution, Contribution.id == Comment.contribution_id)
+        .where(Comment.consultation_id == consultation_id, Comment.parent_id.is_(None), *where)
+    )
+    return [(i, created, support) for i, created, support in rows]
+
+
+async def _top_order(
+    session: AsyncSession,
+    consultation_id: int,
+    viewer: Viewer,
+    sort: Sort,
+    orders: OrderCache | None,
+) -> list[Placed]:
+    """Every top-level comment this viewer may see, in order.
+
+    What everyone may see (or, for moderators, everything) is the same for every reader, so
+    it is kept in ``orders`` until an event names the consultation; a participant's own
+    comments that others cannot see yet are added to their copy.
+    """
+    kind = "moderator" if viewer.moderator else "public"
+    key = ("comment-order", consultation_id, sort.value, kind)
+    shared: list[Placed] | None = orders.get(consultation_id, key) if orders else None
+    if shared is None:
+        version = orders.version(consultation_id) if orders else 0
+        everyone = Viewer(principal=viewer.principal, participant_id=None)
+        visible = () if viewer.moderator else (_visible_to(everyone),)
+        shared = _placed_sort(sort, await _placed(session, consultation_id, *visible))
+        if orders is not None:
+            orders.put(consultation_id, key, shared, version=version)
+    if viewer.moderator or viewer.participant_id is None:
+        return shared
+    own = await _placed(
+        session,
+        consultation_id,
+        Comment.author_participant_id == viewer.participant_id,
+        not_(_visible_to(Viewer(principal=viewer.principal, participant_id=None))),
+    )
+    return _placed_sort(sort, [*shared, *own]) if own else shared
+
+
 async def load_thread(
     session: AsyncSession,
     consultation: Consultation,
@@ -501,39 +559,47 @@ async def load_thread(
     *,
     sort: Sort = Sort.NEWEST,
     page: int = 1,
+    orders: OrderCache | None = None,
 ) -> Thread:
     """One page of top-level comments with all their replies, as this viewer may see them."""
     page = max(1, page)
-    top = await session.execute(
-        select(Comment, Contribution)
-        .join(Contribution, Contribution.id == Comment.contribution_id)
-        .where(
-            Comment.consultation_id == consultation.id,
-            Comment.parent_id.is_(None),
-            _visible_to(viewer),
-        )
-        .order_by(*_order(sort))
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
+    order = await _top_order(session, consultation.id, viewer, sort, orders)
+    start = (page - 1) * PAGE_SIZE
+    wanted = [placed[0] for placed in order[start : start + PAGE_SIZE + 1]]
+    found = (
+        {
+            c.id: (c, k)
+            for c, k in (
+                await session.execute(
+                    select(Comment, Contribution)
+                    .join(Contribution, Contribution.id == Comment.contribution_id)
+                    # Checked again: the order may be a moment older than a moderator's decision.
+                    .where(Comment.id.in_(wanted), _visible_to(viewer))
+                )
+            ).all()
+        }
+        if wanted
+        else {}
     )
-    rows = top.all()
-    has_more = len(rows) > PAGE_SIZE
+    rows = [found[i] for i in wanted if i in found]
+    has_more = len(order) > start + PAGE_SIZE
     views = [_view(c, k, viewer) for c, k in rows[:PAGE_SIZE]]
     if views:
         # Every reply under the page's comments in one query (replies go MAX_DEPTH deep):
         # children of the page's comments, and children of those.
         top_ids = [v.comment.id for v in views]
-        children = select(Comment.id).where(
-            Comment.consultation_id == consultation.id, Comment.parent_id.in_(top_ids)
-        )
+        if session.get_bind().dialect.name == "postgresql":
+            # The children's ids as one array (an InitPlan): both levels then come from the
+            # parent_id index, where "IN (subquery)" made PostgreSQL scan the table.
+            children = select(func.array_agg(Comment.id)).where(Comment.parent_id.in_(top_ids))
+            # The cast makes it "= ANY(array)", not "= ANY(subquery)".
+            deeper = Comment.parent_id == any_(cast(children.scalar_subquery(), ARRAY(Integer)))
+        else:
+            deeper = Comment.parent_id.in_(select(Comment.id).where(Comment.parent_id.in_(top_ids)))
         replies = await session.execute(
             select(Comment, Contribution)
             .join(Contribution, Contribution.id == Comment.contribution_id)
-            .where(
-                Comment.consultation_id == consultation.id,
-                or_(Comment.parent_id.in_(top_ids), Comment.parent_id.in_(children)),
-                _visible_to(viewer),
-            )
+            .where(or_(Comment.parent_id.in_(top_ids), deeper), _visible_to(viewer))
             .order_by(Comment.depth, Comment.created_at, Comment.id)
         )
         by_id = {v.comment.id: v for v in views}

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from deliberation.models import ConsultationStatus
 from deliberation.ratelimit import Limit
 from deliberation.services import comments as svc
+from deliberation.web.fragments import FragmentCache
 from moderation import guard
 from moderation.models import Mode, ModerationSettings
 from tests.helpers import create_user, html
@@ -83,16 +84,21 @@ async def test_a_page_costs_the_same_few_queries_however_many_replies(session, m
             statements.append(args[2])
 
     engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+    orders = FragmentCache()
     event.listen(engine, "before_cursor_execute", count)
     try:
-        thread = await svc.load_thread(session, consultation, viewer)
+        thread = await svc.load_thread(session, consultation, viewer, orders=orders)
+        first, statements[:] = len(statements), []
+        again = await svc.load_thread(session, consultation, viewer, orders=orders)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(thread.comments) == 4
-    assert all(
-        len(c.replies) == 3 and all(len(r.replies) == 1 for r in c.replies) for c in thread.comments
-    )
-    # The page's comments, all their replies, the thread's settings.
+    for c in thread.comments:
+        assert len(c.replies) == 3 and all(len(r.replies) == 1 for r in c.replies)
+    assert [c.comment.id for c in again.comments] == [c.comment.id for c in thread.comments]
+    # The thread's order, the page's comments, all their replies, the thread's settings; the
+    # order is then kept until something changes.
+    assert first == 4
     assert len(statements) == 3, statements
 
 

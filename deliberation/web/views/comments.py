@@ -142,7 +142,9 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
         if cached is not None:
             return cached.replace(_CSRF_SLOT, _csrf_token(request))
         version = cache.version(consultation.id)
-    loaded = await svc.load_thread(request.state.db, consultation, viewer, sort=sort, page=number)
+    loaded = await svc.load_thread(
+        request.state.db, consultation, viewer, sort=sort, page=number, orders=cache
+    )
     html: str = request.app.state.templates.render(
         request,
         "comments/_thread.html",
