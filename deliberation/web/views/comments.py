@@ -80,21 +80,22 @@ async def _context(request: Request) -> tuple[Consultation, svc.Viewer]:
 
 
 def link_maker(request: Request) -> Any:
-    """``url_for`` for the thread's many links (the core's O(1) route lookup)."""
+    """``url_for`` for the thread's many links: each route's path is worked out once per
+    page with stand-in numbers, then filled in (every parameter here is a number)."""
     app = request.app
     paths = url_paths(app)
-
-    threads: dict[int, str] = {}
+    patterns: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def link(name: str, /, **params: int) -> str:
-        if name == "comments:thread" and len(params) == 1:
-            # Asked once per comment on a thread page: the links under it start here.
-            cid = params["consultation_id"]
-            found = threads.get(cid)
-            if found is None:
-                found = threads[cid] = paths.path(app, name, consultation_id=cid)
-            return found
-        return paths.path(app, name, **params)
+        key = (name, tuple(sorted(params)))
+        pattern = patterns.get(key)
+        if pattern is None:
+            stand_ins = {k: 7_000_000_000_001 + n for n, k in enumerate(key[1])}
+            pattern = paths.path(app, name, **stand_ins).replace("{", "{{").replace("}", "}}")
+            for k, number in stand_ins.items():
+                pattern = pattern.replace(str(number), "{" + k + "}")
+            patterns[key] = pattern
+        return pattern.format(**{k: int(v) for k, v in params.items()})
 
     return link
 
