@@ -119,6 +119,29 @@ def move_question(working: Mapping[str, Any], key: str, step: int) -> dict[str, 
     return out
 
 
+# The builder's name of each list of items -> the definition's field.
+ITEM_LISTS = {"opt": "options", "row": "rows", "col": "columns"}
+
+
+def move_item(working: Mapping[str, Any], key: str, target: str, step: int) -> dict[str, Any]:
+    """Move an option, matrix row or column up (-1) or down (+1) within its question.
+
+    ``target`` is "<list>:<item key>" (list: opt, row or col). Keys stay, so stored answers keep
+    their meaning: a new order is a safe edit even after responses (``versioning``).
+    """
+    out = copy.deepcopy(dict(working))
+    sections, si, qi = _find(out, key)
+    which, _, item = target.partition(":")
+    items = sections[si]["questions"][qi].get(ITEM_LISTS.get(which, ""))
+    index = next((n for n, x in enumerate(items or []) if x["key"] == item), None)
+    if items is None or index is None:
+        raise ValidationFailed(_l("This option no longer exists. Reload the page."))
+    other = index + step
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    return out
+
+
 def move_section(working: Mapping[str, Any], key: str, step: int) -> dict[str, Any]:
     out = copy.deepcopy(dict(working))
     si = _section_index(out, key)

@@ -18,16 +18,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation import ratelimit
 from deliberation.db import utcnow
-from deliberation.errors import Conflict, LoginRequired, ValidationFailed
+from deliberation.errors import Conflict, LoginRequired, NotFound, RateLimited, ValidationFailed
 from deliberation.events import catalogue as ev
 from deliberation.events import commit, record
 from deliberation.events.record import discard
-from deliberation.i18n import _l
+from deliberation.i18n import _l, ngettext
 from deliberation.models import AuthorKind, Channel, Consultation, Contribution, ModerationState
 from deliberation.permissions import Principal, authorize
-from deliberation.security import token_hash
+from deliberation.security import keyed_hash, token_hash
 from deliberation.services import record as record_service
+from deliberation.services.responses import network_of
 from surveys import definition as d
 from surveys import tallies
 from surveys.answers import TEXT_TYPES, answer_rows
@@ -422,3 +424,71 @@ async def find_by_claim(session: AsyncSession, survey: Survey, code: str) -> Sur
             SurveyResponse.survey_id == survey.id, SurveyResponse.claim_hash == claim_hash(code)
         )
     )
+
+
+# At most 10 codes tried per network in 10 minutes: codes cannot be guessed by trying many.
+CLAIM_LIMIT = ratelimit.Limit(capacity=10, period_seconds=600)
+CODE_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A response found by its claim code, with what is needed to show it."""
+
+    response: SurveyResponse
+    survey: Survey
+    consultation: Consultation
+    version_number: int
+    definition: d.Survey
+
+
+def claim_network_key(secret_key: str, host: str | None) -> str:
+    """The rate-limit key of a client's network (a keyed hash; no address is stored)."""
+    return "survey-claim:" + keyed_hash(secret_key, "network", network_of(host))
+
+
+async def claim(
+    session: AsyncSession,
+    code: str,
+    *,
+    network: str | None = None,
+    limit: ratelimit.Limit = CLAIM_LIMIT,
+) -> Claimed:
+    """The survey response behind a claim code, in any survey. NotFound with a clear message;
+    RateLimited after too many tries from one network (failed tries count too)."""
+    if network is not None:
+        try:
+            await ratelimit.take(session, network, limit)
+        except RateLimited as exc:
+            minutes = max(1, (exc.retry_after + 59) // 60)
+            raise RateLimited(
+                exc.retry_after,
+                ngettext(
+                    "Too many codes were tried from your network. To keep everyone's codes "
+                    "safe, wait %(num)s minute and try again.",
+                    "Too many codes were tried from your network. To keep everyone's codes "
+                    "safe, wait %(num)s minutes and try again.",
+                    minutes,
+                ),
+            ) from None
+        await session.commit()
+    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(normalized) != CODE_LENGTH:
+        raise NotFound(
+            _l("This code has 12 letters and digits. Check it and try again."),
+            code="claim_invalid",
+        )
+    response = await session.scalar(
+        select(SurveyResponse).where(SurveyResponse.claim_hash == claim_hash(normalized))
+    )
+    if response is None:
+        raise NotFound(
+            _l("We found no survey answers with this code. Check the code and try again."),
+            code="claim_not_found",
+        )
+    survey = await session.get(Survey, response.survey_id)
+    version = await session.get(SurveyVersion, response.version_id)
+    consultation = await session.get(Consultation, survey.consultation_id) if survey else None
+    if survey is None or version is None or consultation is None:
+        raise NotFound(code="claim_not_found")
+    return Claimed(response, survey, consultation, version.number, parsed_definition(version))

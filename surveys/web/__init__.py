@@ -16,6 +16,13 @@ ONE = BASE + "/{survey_id:int}"
 def routes() -> list[BaseRoute]:
     both = ["GET", "POST"]
     return [
+        page(
+            "/surveys/claim",
+            answer.claim_page,
+            action=SURVEY_ANSWER,
+            name="surveys:claim",
+            methods=both,
+        ),
         page(BASE, staff.manage, action=SURVEY_MANAGE, name="surveys:manage", methods=both),
         page(ONE, answer.answer_page, action=SURVEY_ANSWER, name="surveys:answer"),
         page(

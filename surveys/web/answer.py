@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from deliberation.errors import ValidationFailed
+from deliberation.errors import DomainError, ValidationFailed
 from deliberation.i18n import _l
 from deliberation.web.participants import current_participant, remember_participant
 from surveys import definition as d
@@ -213,6 +213,43 @@ def _error_for(definition: d.Survey, answers: dict[str, Any], key: str) -> str |
         found = errors.by_question().get(key)
         return str(found.message) if found else None
     return None
+
+
+# --- claim codes ------------------------------------------------------------------------------
+
+
+async def claim_page(request: Request) -> Response:
+    """GET: a form for the claim code; POST: the response it was given for, as recorded."""
+    if request.method == "GET":
+        return render(request, "surveys/claim.html", code="", **HELPERS)
+    async with request.form(max_files=0, max_fields=10) as form:
+        code = str(form.get("code") or "")[:64]
+    host = request.client.host if request.client else None
+    network = responses.claim_network_key(request.app.state.settings.key, host)
+    try:
+        claimed = await responses.claim(request.state.db, code, network=network)
+    except DomainError as exc:
+        page = render(
+            request,
+            "surveys/claim.html",
+            exc.status,
+            code=code,
+            errors={"code": exc.message},
+            message=exc.message,
+            **HELPERS,
+        )
+        page.headers.update(exc.headers)
+        return page
+    answers = claimed.response.answers
+    return render(
+        request,
+        "surveys/claim.html",
+        code="",
+        claimed=claimed,
+        answered=[q for q in claimed.definition.questions() if q.key in answers],
+        answers=answers,
+        **HELPERS,
+    )
 
 
 # --- JSON API ---------------------------------------------------------------------------------

@@ -82,7 +82,8 @@ async def _builder_context(request: Request, survey: Survey, consultation: Any) 
 async def edit(request: Request) -> Response:
     consultation, survey = await load(request)
     ctx = await _builder_context(request, survey, consultation)
-    return render(request, "surveys/builder.html", **ctx)
+    opened = request.query_params.get("open", "")[:64]
+    return render(request, "surveys/builder.html", opened=opened, **ctx)
 
 
 Op = Callable[[dict[str, Any], Fields], dict[str, Any]]
@@ -93,6 +94,13 @@ OPS: dict[str, Op] = {
     "question": lambda w, f: builder.update_question(w, f.one("key"), f),
     "delete-question": lambda w, f: builder.delete_question(w, f.one("key")),
     "up": lambda w, f: builder.move_question(w, f.one("key"), -1),
+    # Moving an option from the question's edit form also keeps what was typed in that form.
+    "item-up": lambda w, f: builder.move_item(
+        builder.update_question(w, f.one("key"), f), f.one("key"), f.one("item"), -1
+    ),
+    "item-down": lambda w, f: builder.move_item(
+        builder.update_question(w, f.one("key"), f), f.one("key"), f.one("item"), 1
+    ),
     "down": lambda w, f: builder.move_question(w, f.one("key"), 1),
     "section": lambda w, f: builder.update_section(w, f.one("key"), f),
     "section-up": lambda w, f: builder.move_section(w, f.one("key"), -1),
@@ -136,9 +144,18 @@ async def edit_op(request: Request) -> Response:
     else:
         raise NotFound()
     focus = fields.one("key")
+    # After moving an option the question's edit form stays open, the moved item's button focused
+    # (htmx restores focus by id; without JavaScript the fragment names the button).
+    opened = focus if op in ("item-up", "item-down") else ""
     if is_htmx(request):
         ctx = await _builder_context(request, survey, consultation)
-        return render(request, "surveys/_builder.html", notice=notice, **ctx)
+        return render(request, "surveys/_builder.html", notice=notice, opened=opened, **ctx)
+    if opened:
+        which, _, item = fields.one("item").partition(":")
+        return see_other(
+            survey_url(request, "surveys:edit", survey)
+            + f"?open={opened}#{which}-{op.removeprefix('item-')}-{opened}-{item}"
+        )
     anchor = f"#question-{focus}" if focus and op not in ("delete-question",) else ""
     return see_other(survey_url(request, "surveys:edit", survey) + anchor)
 
