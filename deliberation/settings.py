@@ -118,12 +118,15 @@ class Settings(BaseSettings):
     def _glossary(cls, value: str | None) -> str | None:
         if not value:
             return None
+        from pydantic_core import PydanticCustomError
+
         from deliberation.readability.glossary import GlossaryError, check_city_glossary
 
         try:
             check_city_glossary(value)
         except GlossaryError as exc:
-            raise ValueError(str(exc)) from None
+            # A custom error keeps pydantic's "Value error, " prefix off the message.
+            raise PydanticCustomError("glossary", "{problem}", {"problem": str(exc)}) from None
         return value
 
     @field_validator("log_level")
