@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from deliberation.models import Consultation, Contribution, ModerationState, User
+from deliberation.db import utcnow
+from deliberation.models import Consultation, Contribution, ModerationState, Participant, User
 from deliberation.models.comments import Comment
 from deliberation.permissions import MODERATOR, Principal
-from moderation.models import Appeal, AuditAction, AuditEntry, Report
+from moderation.models import Appeal, AuditAction, AuditEntry, Block, Report
 
 S = ModerationState
 PAGE = 50
@@ -166,3 +167,41 @@ async def transparency(session: AsyncSession, consultation_id: int) -> Transpare
         by_reason=by_reason,
         actions=actions or 0,
     )
+
+
+@dataclass
+class BlockRow:
+    block: Block
+    participant_name: str
+    consultation_title: str | None  # None: everywhere
+    may_lift: bool
+
+
+async def active_blocks(session: AsyncSession, principal: Principal) -> list[BlockRow]:
+    """Blocks still in force in one's consultations, and those everywhere (only admins lift
+    those)."""
+    now = utcnow()
+    stmt = (
+        select(Block, Participant.display_name, User.display_name, Consultation.title)
+        .join(Participant, Participant.id == Block.participant_id)
+        .outerjoin(User, User.id == Participant.user_id)
+        .outerjoin(Consultation, Consultation.id == Block.consultation_id)
+        .where(Block.lifted_at.is_(None), or_(Block.until.is_(None), Block.until > now))
+        .order_by(Block.created_at.desc())
+        .limit(200)
+    )
+    scope = moderated_consultations(principal)
+    if scope is not None:
+        stmt = stmt.where(
+            or_(Block.consultation_id.in_(scope or {-1}), Block.consultation_id.is_(None))
+        )
+    rows = (await session.execute(stmt)).all()
+    return [
+        BlockRow(
+            block=block,
+            participant_name=user_name or participant_name or "",
+            consultation_title=title,
+            may_lift=principal.is_admin or block.consultation_id is not None,
+        )
+        for block, participant_name, user_name, title in rows
+    ]

@@ -421,6 +421,45 @@ async def block(
     return row
 
 
+async def lift_block(
+    session: AsyncSession, principal: Principal, actor: User, block_id: int, reason: str = ""
+) -> Block:
+    """End a block early. A block everywhere needs an admin; one in a consultation, one of its
+    moderators. Audited; emits participant.unblocked. NotFound, PermissionDenied, Conflict."""
+    row = await session.get(Block, block_id, populate_existing=True)
+    if row is None:
+        raise NotFound()
+    if row.consultation_id is None:
+        authorize(principal, SITE_SETTINGS)
+    else:
+        authorize(principal, CONTRIBUTION_MODERATE, await _scope(session, row.consultation_id))
+    if row.lifted_at is not None or (row.until is not None and row.until <= utcnow()):
+        raise Conflict(_l("This block has already ended."), code="block_ended")
+    reason = _clean_reason(reason, required=False)
+    row.lifted_at = utcnow()
+    audit.write(
+        session,
+        action=AuditAction.UNBLOCK,
+        actor=actor,
+        consultation_id=row.consultation_id,
+        participant_id=row.participant_id,
+        reason=reason,
+        before={
+            "until": row.until.isoformat() if row.until else None,
+            "everywhere": row.consultation_id is None,
+        },
+        after={"lifted": True},
+    )
+    record(
+        session,
+        ev.ParticipantUnblocked(
+            participant_id=row.participant_id, consultation_id=row.consultation_id
+        ),
+    )
+    await commit(session)
+    return row
+
+
 async def update_settings(
     session: AsyncSession,
     principal: Principal,

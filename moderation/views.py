@@ -136,6 +136,27 @@ async def block(request: Request) -> Response:
     return _back(request, form.next)
 
 
+async def blocks_page(request: Request) -> Response:
+    rows = await queue.active_blocks(request.state.db, request.state.principal)
+    return _render(request, "moderation/blocks.html", rows=rows)
+
+
+class LiftForm(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+async def lift_block(request: Request) -> Response:
+    form = await parse_form(request, LiftForm)
+    await services.lift_block(
+        request.state.db,
+        request.state.principal,
+        _actor(request),
+        int(request.path_params["block_id"]),
+        form.reason,
+    )
+    return see_other(str(request.url_for("moderation:blocks").path))
+
+
 class DecideForm(BaseModel):
     outcome: Literal["restored", "upheld"]
     reason: str = Field(default="", max_length=500)
@@ -321,6 +342,14 @@ def routes() -> list[BaseRoute]:
         page("/moderation", queue_page, action=QUEUE, name="moderation:queue"),
         page("/moderation/audit", audit_page, action=QUEUE, name="moderation:audit"),
         page("/moderation/audit.csv", audit_export, action=QUEUE, name="moderation:audit_csv"),
+        page("/moderation/blocks", blocks_page, action=QUEUE, name="moderation:blocks"),
+        page(
+            "/moderation/blocks/{block_id:int}/lift",
+            lift_block,
+            action=QUEUE,
+            name="moderation:lift_block",
+            methods=POST,
+        ),
         page(c + "/moderation/act", act, action=moderate, name="moderation:act", methods=POST),
         page(
             c + "/moderation/redact",

@@ -322,6 +322,12 @@ class ParticipantBlocked(Event):
     consultation_id: int | None
 
 
+class ParticipantUnblocked(Event):
+    type: ClassVar[str] = "participant.unblocked"
+    participant_id: int
+    consultation_id: int | None
+
+
 class AppealFiled(Event):
     type: ClassVar[str] = "appeal.filed"
     consultation_id: int

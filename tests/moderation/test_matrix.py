@@ -156,6 +156,31 @@ async def _block(session: Any, world: dict[str, Any], client: Any) -> Any:
     return response, changed
 
 
+async def _unblock(session: Any, world: dict[str, Any], client: Any) -> Any:
+    from moderation.guard import is_blocked
+
+    target = await create_user(session)
+    pid = (await participant_of(session, target)).id
+    cid = world["consultation"].id
+    hider = world["hider"]
+    block = await services.block(
+        session,
+        await accounts.principal_for(session, hider),
+        hider,
+        cid,
+        pid,
+        days=7,
+        everywhere=False,
+        reason="spam",
+    )
+    response = await client.submit(f"/moderation/blocks/{block.id}/lift", {"reason": ""})
+
+    async def changed() -> bool:
+        return not await is_blocked(session, pid, cid)
+
+    return response, changed
+
+
 async def _decide(session: Any, world: dict[str, Any], client: Any) -> Any:
     from moderation.models import Appeal
 
@@ -180,6 +205,7 @@ CASES: dict[str, Case] = {
     "restore": _act("restore", "hidden", ModerationState.VISIBLE),
     "redact": _redact,
     "block": _block,
+    "unblock": _unblock,
     "decide_appeal": _decide,
 }
 
