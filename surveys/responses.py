@@ -133,15 +133,20 @@ async def submit_response(
     survey: Survey,
     participant_id: int,
     answers: dict[str, Any],
+    *,
+    new_participant: bool = False,
 ) -> Submitted:
     """Store a participant's only response. Emits survey.response_submitted (and
     contribution.created per open answer). ValidationFailed, Conflict (closed, already answered).
+
+    ``new_participant``: made by this request, so it has no response nor draft to look for (the
+    unique constraint still decides any race).
     """
     check_audience(survey, principal)
     check_accepting(survey)
     version, definition = await current_definition(session, survey)
     cleaned = clean(definition, answers)
-    if await response_of(session, survey, participant_id) is not None:
+    if not new_participant and await response_of(session, survey, participant_id) is not None:
         raise _already_answered()
     code = new_claim_code()
     response = SurveyResponse(
@@ -161,11 +166,12 @@ async def submit_response(
         discard(session)
         raise _already_answered() from None
     await _store_answers(session, consultation, version, definition, response, cleaned)
-    await session.execute(
-        delete(SurveyDraft).where(
-            SurveyDraft.survey_id == survey.id, SurveyDraft.participant_id == participant_id
+    if not new_participant:
+        await session.execute(
+            delete(SurveyDraft).where(
+                SurveyDraft.survey_id == survey.id, SurveyDraft.participant_id == participant_id
+            )
         )
-    )
     _submitted_event(session, consultation, survey, response)
     await commit(session)
     return Submitted(response, code)

@@ -272,7 +272,13 @@ async def api_submit(request: Request) -> Response:
     participant, secret = await current_participant(request, db, request.state.user, create=True)
     assert participant is not None
     submitted = await responses.submit_response(
-        db, principal, consultation, survey, participant.id, body.answers
+        db,
+        principal,
+        consultation,
+        survey,
+        participant.id,
+        body.answers,
+        new_participant=secret is not None,  # a new browser secret: a participant made just now
     )
     out = ResponseOut(
         response_id=submitted.response.id,

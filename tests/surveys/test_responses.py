@@ -113,6 +113,25 @@ async def test_second_response_is_refused(session: AsyncSession, world: World) -
     assert await stored(session) == before
 
 
+async def test_second_response_is_refused_without_the_precheck(
+    session: AsyncSession, world: World
+) -> None:
+    """``new_participant`` skips the lookup; the unique constraint still refuses a second one."""
+    participant = await world.participant(session, "fresh")
+    await responses.submit_response(
+        session, ANONYMOUS, world.consultation, world.survey, participant.id, GOOD,
+        new_participant=True,
+    )  # fmt: skip
+    before = await stored(session)
+    with pytest.raises(Conflict) as caught:
+        await responses.submit_response(
+            session, ANONYMOUS, world.consultation, world.survey, participant.id, GOOD,
+            new_participant=True,
+        )  # fmt: skip
+    assert caught.value.code == "already_answered"
+    assert await stored(session) == before
+
+
 async def test_answers_after_closing_are_refused(session: AsyncSession, world: World) -> None:
     await services.set_status(
         session, world.staff, world.consultation, world.survey, SurveyStatus.CLOSED
