@@ -34,6 +34,7 @@ from moderation.models import (
     ModerationSettings,
     Report,
     ReportReason,
+    WordList,
 )
 from moderation.permissions import SETTINGS, SITE_SETTINGS
 
@@ -47,6 +48,7 @@ TRANSITIONS: dict[AuditAction, tuple[frozenset[ModerationState], ModerationState
 # Set on a contribution that enough reports took out of view until a moderator looks.
 REPORTED = "reports"
 REDACTED = "[…]"
+SITE_LIST = "site"
 MAX_REASON = 500
 
 
@@ -458,6 +460,76 @@ async def lift_block(
     )
     await commit(session)
     return row
+
+
+MAX_WORD = 60
+
+
+def site_words(row: WordList | None) -> list[str]:
+    return [line.strip() for line in (row.entries if row else "").splitlines() if line.strip()]
+
+
+async def load_site_words(session: AsyncSession, principal: Principal) -> list[str]:
+    authorize(principal, SITE_SETTINGS)
+    return site_words(await session.get(WordList, SITE_LIST, populate_existing=True))
+
+
+async def change_site_words(
+    session: AsyncSession, principal: Principal, actor: User, *, add: str = "", remove: str = ""
+) -> list[str]:
+    """Add one entry to the site-wide blocked words, or remove one; audited. Admins only.
+
+    An entry is a word (every inflected form is matched), ``stem*``, ``*part*`` or ``!word``
+    (allowed). ValidationFailed for an unusable or duplicate entry, NotFound for a removal of
+    an entry that is not on the list.
+    """
+    from moderation.safeguards import BlockedWords
+
+    authorize(principal, SITE_SETTINGS)
+    await session.execute(
+        _insert(session)(WordList)
+        .values(key=SITE_LIST, entries="", updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    # Locked, so two admins changing the list at once both keep their change.
+    row = await session.scalar(
+        select(WordList)
+        .where(WordList.key == SITE_LIST)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    entries = site_words(row)
+    add, remove = " ".join(add.split()), remove.strip()
+    if add:
+        if len(add) > MAX_WORD:
+            raise ValidationFailed(fields={"word": _l("This text is too long.")})
+        try:
+            BlockedWords.from_lines([add])
+        except ValueError:
+            raise ValidationFailed(
+                fields={"word": _l("Use letters only, one word a line, with an optional *.")}
+            ) from None
+        if add.casefold() in (e.casefold() for e in entries):
+            raise ValidationFailed(fields={"word": _l("This word is already on the list.")})
+        entries.append(add)
+    if remove:
+        if remove not in entries:
+            raise NotFound()
+        entries.remove(remove)
+    if not add and not remove:
+        raise ValidationFailed(fields={"word": _l("This field is required.")})
+    row.entries = "\n".join(entries)
+    audit.write(
+        session,
+        action=AuditAction.SETTINGS,
+        actor=actor,
+        consultation_id=None,
+        reason="site_blocked_words",
+        after={"added": add or None, "removed": remove or None, "entries": len(entries)},
+    )
+    await commit(session)
+    return entries
 
 
 async def update_settings(

@@ -20,7 +20,7 @@ from moderation import audit, guard, queue, services
 from moderation.export import audit_csv
 from moderation.labels import GLOBALS
 from moderation.models import AppealOutcome, AuditAction, Mode, ReportReason
-from moderation.permissions import APPEAL, QUEUE, REPORT, SETTINGS
+from moderation.permissions import APPEAL, QUEUE, REPORT, SETTINGS, SITE_SETTINGS
 
 POST = ("POST",)
 
@@ -155,6 +155,40 @@ async def lift_block(request: Request) -> Response:
         form.reason,
     )
     return see_other(str(request.url_for("moderation:blocks").path))
+
+
+async def words_page(request: Request) -> Response:
+    words = await services.load_site_words(request.state.db, request.state.principal)
+    return _render(request, "moderation/words.html", words=words, errors={}, value="")
+
+
+class WordForm(BaseModel):
+    word: str = Field(default="", max_length=200)
+    remove: str = Field(default="", max_length=200)
+
+
+async def words_save(request: Request) -> Response:
+    form = await parse_form(request, WordForm)
+    try:
+        await services.change_site_words(
+            request.state.db,
+            request.state.principal,
+            _actor(request),
+            add=form.word,
+            remove=form.remove,
+        )
+    except ValidationFailed as exc:
+        # Nothing was committed: the request's transaction ends without a commit.
+        words = await services.load_site_words(request.state.db, request.state.principal)
+        return _render(
+            request,
+            "moderation/words.html",
+            status_code=422,
+            words=words,
+            errors=exc.fields,
+            value=form.word,
+        )
+    return see_other(str(request.url_for("moderation:words").path))
 
 
 class DecideForm(BaseModel):
@@ -343,6 +377,14 @@ def routes() -> list[BaseRoute]:
         page("/moderation/audit", audit_page, action=QUEUE, name="moderation:audit"),
         page("/moderation/audit.csv", audit_export, action=QUEUE, name="moderation:audit_csv"),
         page("/moderation/blocks", blocks_page, action=QUEUE, name="moderation:blocks"),
+        page("/moderation/words", words_page, action=SITE_SETTINGS, name="moderation:words"),
+        page(
+            "/moderation/words",
+            words_save,
+            action=SITE_SETTINGS,
+            name="moderation:words_save",
+            methods=POST,
+        ),
         page(
             "/moderation/blocks/{block_id:int}/lift",
             lift_block,
