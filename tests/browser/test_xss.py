@@ -1,8 +1,9 @@
 """Every XSS payload, in every text field, rendered in a real browser: nothing runs.
 
-Comment text, the anonymous participant's name, the moderator's reason and the report text go
-through the public thread (every page), the moderator queue, the audit log, the transparency page
-and the CSV export. Dialogs and ``window.__xss`` are traps; the DOM must hold no injected element.
+Comment text, the anonymous participant's name, the moderator's reason, the report text and the
+comment's theme go through the public thread (every page), the consultation's record, the
+moderator queue, the audit log, the transparency page and the CSV export. Dialogs and
+``window.__xss`` are traps; the DOM must hold no injected element.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ def test_payloads_never_run(live_server, browser_context) -> None:
             dialogs,
         )
     _check(public, f"{live_server.url}/consultations/{cid}/moderation/transparency", dialogs)
+    # The payloads are also the comments' themes, listed in the consultation's record.
+    _check(public, f"{live_server.url}/consultations/{cid}", dialogs)
+    for theme_id in world["theme_ids"][:3]:
+        _check(public, f"{live_server.url}/consultations/{cid}?theme={theme_id}", dialogs)
+    assert public.locator(".themes li").count() > 0
 
     staff = browser_context().new_page()
     staff.add_init_script(TRAP)

@@ -57,6 +57,27 @@ async def test_thread_queue_audit_and_csv_are_inert(seeded, make_client, client)
         response = await moderator.get(url)
         assert response.status_code == 200, url
         assert_inert(BeautifulSoup(response.text, "html.parser"), url)
+    # Themes named with every payload, on the comments in the consultation's public record.
+    assert len(seeded["theme_ids"]) > 50
+    theme_pages = [f"/consultations/{cid}"] + [
+        f"/consultations/{cid}?theme={tid}" for tid in seeded["theme_ids"][:5]
+    ]
+    shown_themes = ""
+    for url in theme_pages:
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        page = BeautifulSoup(response.text, "html.parser")
+        assert_inert(page, url)
+        shown_themes += " ".join(li.get_text() for li in page.select(".themes li"))
+        shown_themes += " ".join(o.get_text() for o in page.select("#field-theme option"))
+    assert sum(p[:80].strip() in shown_themes for p in payloads()) > 50  # shown as text
+    admin = make_client()
+    await admin.login(seeded["admin"].email)
+    response = await admin.get(f"/staff/consultations/{cid}/record")
+    assert response.status_code == 200
+    staff_record = BeautifulSoup(response.text, "html.parser")
+    assert_inert(staff_record, "staff record")
+    assert staff_record.select("#field-theme option")
     exported = await moderator.get("/moderation/audit.csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) > len(payloads())

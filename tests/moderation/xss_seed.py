@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation.models import Contribution, Role, StaffRole
 from deliberation.ratelimit import Limit
+from deliberation.errors import ValidationFailed
 from deliberation.services import accounts, participants
+from deliberation.services import record as record_service
 from deliberation.services import comments as svc
 from moderation import guard, services
 from moderation.models import AuditAction, ReportReason
@@ -61,6 +63,7 @@ async def _seed(
     reporter = await create_user(session)
     reporter_pid = (await participant_of(session, reporter)).id
     principal = await accounts.principal_for(session, moderator)
+    theme_ids: set[int] = set()
     for n, payload in enumerate(payloads()):
         # One author each: the duplicate safeguard compares a participant's own recent posts.
         visible_author = await create_user(session)
@@ -94,6 +97,15 @@ async def _seed(
         c_held = await session.get(Contribution, held.contribution_id)
         c_shown = await session.get(Contribution, shown.contribution_id)
         assert c_held is not None and c_shown is not None
+        # The payload as a theme of the comment: themes show with comments in the record.
+        try:
+            theme = await record_service.ensure_theme(session, consultation.id, payload[:80])
+        except ValidationFailed:
+            pass  # blank once spaces are folded: not a theme name
+        else:
+            await record_service.tag(session, c_shown, theme)
+            theme_ids.add(theme.id)
+            await session.commit()
         await services.report(
             session,
             await accounts.principal_for(session, reporter),
@@ -118,4 +130,9 @@ async def _seed(
                 AuditAction.HIDE,
                 payload,
             )
-    return {"consultation_id": consultation.id, "moderator": moderator}
+    return {
+        "consultation_id": consultation.id,
+        "moderator": moderator,
+        "admin": admin,
+        "theme_ids": sorted(theme_ids),
+    }
