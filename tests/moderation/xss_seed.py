@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation.errors import ValidationFailed
 from deliberation.models import Contribution, Role, StaffRole
 from deliberation.ratelimit import Limit
-from deliberation.errors import ValidationFailed
 from deliberation.services import accounts, participants
-from deliberation.services import record as record_service
 from deliberation.services import comments as svc
+from deliberation.services import record as record_service
 from moderation import guard, services
 from moderation.models import AuditAction, ReportReason
 from tests.helpers import create_user
