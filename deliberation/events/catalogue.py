@@ -295,6 +295,7 @@ class CommentCreated(Event):
     comment_id: int
     parent_id: int | None
     contribution_id: int
+    meeting_id: int | None = None  # a thread on this meeting's notes
 
 
 class CommentUpdated(Event):

@@ -47,6 +47,10 @@ class Comment(Base):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    # A thread on a meeting's notes; NULL: the consultation's own thread.
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     depth: Mapped[int] = mapped_column(default=0)
     stance: Mapped[Stance | None] = mapped_column(enum_column(Stance, "comment_stance"))
     author_participant_id: Mapped[int | None] = mapped_column(

@@ -39,6 +39,7 @@ from deliberation.models import (
     Consultation,
     ConsultationStatus,
     Contribution,
+    Meeting,
     ModerationState,
     Participant,
     User,
@@ -150,6 +151,7 @@ class Thread:
     allow_anonymous: bool
     open: bool
     viewer: Viewer
+    meeting: Meeting | None = None  # a thread on this meeting's notes
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -204,6 +206,7 @@ async def post_comment(
     body: str,
     stance: Stance | None = None,
     parent_id: int | None = None,
+    meeting_id: int | None = None,
     network: str,
     mailer: Mailer | None = None,
 ) -> Comment:
@@ -219,6 +222,12 @@ async def post_comment(
     if user is None and not anonymous_allowed:
         raise LoginRequired()
     parent = await _parent(session, consultation.id, parent_id) if parent_id else None
+    if parent is not None:
+        if meeting_id is not None and meeting_id != parent.meeting_id:
+            raise NotFound()
+        meeting_id = parent.meeting_id  # a reply stays in its parent's thread
+    elif meeting_id is not None:
+        await meeting_thread(session, consultation, meeting_id)
     admission = await guard.admit(
         session,
         consultation_id=consultation.id,
@@ -241,6 +250,7 @@ async def post_comment(
         consultation_id=consultation.id,
         contribution_id=contribution.id,
         parent_id=parent.id if parent else None,
+        meeting_id=meeting_id,
         depth=parent.depth + 1 if parent else 0,
         stance=stance,
         author_participant_id=participant.id,
@@ -269,6 +279,7 @@ async def post_comment(
             comment_id=comment.id,
             parent_id=comment.parent_id,
             contribution_id=contribution.id,
+            meeting_id=comment.meeting_id,
         ),
     )
     # Last, so the bucket rows stay locked for the shortest time before the commit.
@@ -301,6 +312,20 @@ async def mail_sent() -> None:
     """Wait until every reply notification queued so far has been handed to the mailer."""
     while _sending:
         await asyncio.gather(*_sending)
+
+
+async def meeting_thread(
+    session: AsyncSession, consultation: Consultation, meeting_id: int
+) -> Meeting:
+    """The meeting whose published notes residents discuss; NotFound before publication."""
+    meeting = await session.get(Meeting, meeting_id)
+    if (
+        meeting is None
+        or meeting.consultation_id != consultation.id
+        or meeting.notes_published_at is None
+    ):
+        raise NotFound()
+    return meeting
 
 
 async def _parent(session: AsyncSession, consultation_id: int, parent_id: int) -> Comment:
@@ -509,11 +534,22 @@ def _placed_sort(sort: Sort, placed: list[Placed]) -> list[Placed]:
     return sorted(placed, key=lambda p: (p[1], p[0]), reverse=True)
 
 
-async def _placed(session: AsyncSession, consultation_id: int, *where: Any) -> list[Placed]:
+def _in_thread(meeting_id: int | None) -> Any:
+    return Comment.meeting_id.is_(None) if meeting_id is None else Comment.meeting_id == meeting_id
+
+
+async def _placed(
+    session: AsyncSession, consultation_id: int, meeting_id: int | None, *where: Any
+) -> list[Placed]:
     rows = await session.execute(
         select(Comment.id, Comment.created_at, Contribution.support_count)
         .join(Contribution, Contribution.id == Comment.contribution_id)
-        .where(Comment.consultation_id == consultation_id, Comment.parent_id.is_(None), *where)
+        .where(
+            Comment.consultation_id == consultation_id,
+            Comment.parent_id.is_(None),
+            _in_thread(meeting_id),
+            *where,
+        )
     )
     return [(i, created, support) for i, created, support in rows]
 
@@ -524,6 +560,7 @@ async def _top_order(
     viewer: Viewer,
     sort: Sort,
     orders: OrderCache | None,
+    meeting_id: int | None = None,
 ) -> list[Placed]:
     """Every top-level comment this viewer may see, in order.
 
@@ -532,13 +569,13 @@ async def _top_order(
     comments that others cannot see yet are added to their copy.
     """
     kind = "moderator" if viewer.moderator else "public"
-    key = ("comment-order", consultation_id, sort.value, kind)
+    key = ("comment-order", consultation_id, meeting_id, sort.value, kind)
     shared: list[Placed] | None = orders.get(consultation_id, key) if orders else None
     if shared is None:
         version = orders.version(consultation_id) if orders else 0
         everyone = Viewer(principal=viewer.principal, participant_id=None)
         visible = () if viewer.moderator else (_visible_to(everyone),)
-        shared = _placed_sort(sort, await _placed(session, consultation_id, *visible))
+        shared = _placed_sort(sort, await _placed(session, consultation_id, meeting_id, *visible))
         if orders is not None:
             orders.put(consultation_id, key, shared, version=version)
     if viewer.moderator or viewer.participant_id is None:
@@ -546,6 +583,7 @@ async def _top_order(
     own = await _placed(
         session,
         consultation_id,
+        meeting_id,
         Comment.author_participant_id == viewer.participant_id,
         not_(_visible_to(Viewer(principal=viewer.principal, participant_id=None))),
     )
@@ -560,10 +598,13 @@ async def load_thread(
     sort: Sort = Sort.NEWEST,
     page: int = 1,
     orders: OrderCache | None = None,
+    meeting: Meeting | None = None,
 ) -> Thread:
-    """One page of top-level comments with all their replies, as this viewer may see them."""
+    """One page of top-level comments with all their replies, as this viewer may see them:
+    the consultation's thread, or the thread on ``meeting``'s notes."""
     page = max(1, page)
-    order = await _top_order(session, consultation.id, viewer, sort, orders)
+    meeting_id = meeting.id if meeting else None
+    order = await _top_order(session, consultation.id, viewer, sort, orders, meeting_id)
     start = (page - 1) * PAGE_SIZE
     wanted = [placed[0] for placed in order[start : start + PAGE_SIZE + 1]]
     found = (
@@ -620,6 +661,7 @@ async def load_thread(
         allow_anonymous=await allows_anonymous(session, consultation.id),
         open=consultation.status is ConsultationStatus.PUBLISHED,
         viewer=viewer,
+        meeting=meeting,
     )
 
 
@@ -688,6 +730,14 @@ async def is_pending(session: AsyncSession, comment: Comment) -> bool:
         select(Contribution.moderation_state).where(Contribution.id == comment.contribution_id)
     )
     return state is S.PENDING
+
+
+async def meeting_of(session: AsyncSession, comment_id: int) -> int | None:
+    """The meeting whose notes' thread holds this comment (None: the consultation's)."""
+    found: int | None = await session.scalar(
+        select(Comment.meeting_id).where(Comment.id == comment_id)
+    )
+    return found
 
 
 async def parent_of(session: AsyncSession, comment: Comment) -> Comment | None:

@@ -22,7 +22,7 @@ from deliberation.errors import Conflict, NotFound
 from deliberation.events import Event
 from deliberation.events import catalogue as ev
 from deliberation.i18n import _l, get_language
-from deliberation.models import Consultation, ConsultationStatus
+from deliberation.models import Consultation, ConsultationStatus, Meeting
 from deliberation.models.comments import Stance
 from deliberation.permissions import VIEW_PUBLIC
 from deliberation.services import comments as svc
@@ -40,6 +40,7 @@ class CommentForm(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)
     stance: Literal["for", "against", "neutral"] | None = None
     parent_id: int | None = None
+    meeting_id: int | None = None
     name: str | None = Field(default=None, max_length=80)
 
 
@@ -60,6 +61,16 @@ def _sort(request: Request) -> svc.Sort:
         return svc.Sort(request.query_params.get("sort", "newest"))
     except ValueError:
         return svc.Sort.NEWEST
+
+
+async def _meeting(request: Request, consultation: Consultation) -> Meeting | None:
+    """``?meeting=ID``: the thread on that meeting's published notes."""
+    raw = request.query_params.get("meeting", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise NotFound()
+    return await svc.meeting_thread(request.state.db, consultation, int(raw))
 
 
 def _page(request: Request) -> int:
@@ -135,16 +146,30 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
     gets a fresh page.
     """
     sort, number = _sort(request), _page(request)
+    meeting = await _meeting(request, consultation)
     public = request.state.user is None and viewer.participant_id is None and not viewer.moderator
     cache = request.app.state.fragments
-    key = ("comments", consultation.id, sort.value, number, get_language())
+    key = (
+        "comments",
+        consultation.id,
+        meeting.id if meeting else None,
+        sort.value,
+        number,
+        get_language(),
+    )
     if public:
         cached: str | None = cache.get(consultation.id, key)
         if cached is not None:
             return cached.replace(_CSRF_SLOT, _csrf_token(request))
         version = cache.version(consultation.id)
     loaded = await svc.load_thread(
-        request.state.db, consultation, viewer, sort=sort, page=number, orders=cache
+        request.state.db,
+        consultation,
+        viewer,
+        sort=sort,
+        page=number,
+        orders=cache,
+        meeting=meeting,
     )
     html: str = request.app.state.templates.render(
         request,
@@ -212,9 +237,12 @@ async def fragment(request: Request) -> Response:
     return _render(request, name, c=one, consultation=consultation, open=True)
 
 
-def _back(request: Request, consultation_id: int, anchor: str = "comments") -> Response:
+def _back(
+    request: Request, consultation_id: int, anchor: str = "comments", meeting_id: int | None = None
+) -> Response:
     url = request.url_for("comments:thread", consultation_id=consultation_id)
-    return see_other(f"{url.path}#{anchor}")
+    query = f"?meeting={meeting_id}" if meeting_id else ""
+    return see_other(f"{url.path}{query}#{anchor}")
 
 
 async def post(request: Request) -> Response:
@@ -236,6 +264,7 @@ async def post(request: Request) -> Response:
         body=form.body,
         stance=Stance(form.stance) if form.stance else None,
         parent_id=form.parent_id,
+        meeting_id=form.meeting_id,
         network=guard.network_key(request.app.state.settings.key, _client_host(request)),
         mailer=request.app.state.mailer,
     )
@@ -249,11 +278,12 @@ async def post(request: Request) -> Response:
             consultation=consultation,
             parent=await svc.parent_of(state.db, comment),
             allow_anonymous=await svc.allows_anonymous(state.db, consultation.id),
+            meeting_id=comment.meeting_id,
             posted=comment,
             posted_pending=pending,
         )
     else:
-        response = _back(request, consultation.id, f"comment-{comment.id}")
+        response = _back(request, consultation.id, f"comment-{comment.id}", comment.meeting_id)
     remember_participant(request, response, secret)
     return response
 
@@ -264,7 +294,8 @@ def _client_host(request: Request) -> str | None:
 
 async def _after_change(request: Request, consultation: Consultation, comment_id: int) -> Response:
     if not _htmx(request):
-        return _back(request, consultation.id, f"comment-{comment_id}")
+        meeting_id = await svc.meeting_of(request.state.db, comment_id)
+        return _back(request, consultation.id, f"comment-{comment_id}", meeting_id)
     _, viewer = await _context(request)
     one = await svc.load_one(request.state.db, consultation, viewer, comment_id=comment_id)
     if one is None:
