@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketState
 
+from deliberation.db import Database
 from deliberation.events import PostgresBus
 from deliberation.events.catalogue import Event, RoomAdvanced
 from rooms.log import events_after
@@ -37,6 +38,7 @@ TICK = 0.05  # cross-process publishing tick
 CHECK_INTERVAL = 2.0  # safety net: compare rooms.last_seq with what was delivered
 QUEUE_FRAMES = 64  # a client this far behind is dropped and resyncs on reconnect
 WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel has not taken yet: past it, dropped
+READER_POOL = 2  # connections of the fan-out's own pool (PostgreSQL)
 SLOW_CLIENT = 1013  # "try again later": clients reconnect and get a snapshot
 
 
@@ -244,7 +246,7 @@ class Channel:
 
     async def flush(self) -> None:
         while self.seq < self.target:
-            async with self.hub.db.session() as session:
+            async with self.hub.reader.session() as session:
                 events = list(await events_after(session, self.room_id, self.seq, limit=500))
                 if not events:
                     return
@@ -269,6 +271,9 @@ class Hub:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.db = app.state.db
+        # What the fan-out reads (new events, the sequence check) comes through a small pool of
+        # its own on PostgreSQL, so it never queues behind requests that wait for a room's lock.
+        self.reader: Database = self.db
         self.bus = app.state.bus
         self.renderer = Renderer(app)
         self.channels: dict[int, Channel] = {}
@@ -279,6 +284,8 @@ class Hub:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        if self.db.is_postgres and self.db.sessionmaker.kw.get("bind") is self.db.engine:
+            self.reader = Database(self.db.url, pool_size=READER_POOL)
         self._subscription = self.bus.subscribe(self._on_bus, types=[RoomAdvanced.type])
         if isinstance(self.bus, PostgresBus):
             self._tasks.append(loop.create_task(self._publish_ticks()))
@@ -292,6 +299,8 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.channels.clear()
+        if self.reader is not self.db:
+            await self.reader.dispose()
 
     @property
     def connections(self) -> int:
@@ -337,7 +346,7 @@ class Hub:
             if not self.channels:
                 continue
             try:
-                async with self.db.session() as session:
+                async with self.reader.session() as session:
                     rows = await session.execute(
                         select(Room.id, Room.last_seq).where(Room.id.in_(list(self.channels)))
                     )
