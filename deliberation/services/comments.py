@@ -675,18 +675,18 @@ def _view(comment: Comment, contribution: Contribution, viewer: Viewer) -> Comme
     )
 
 
-def _flatten(views: list[CommentView]) -> list[CommentView]:
+def flatten(views: list[CommentView]) -> list[CommentView]:
     out: list[CommentView] = []
     for v in views:
         out.append(v)
-        out.extend(_flatten(v.replies))
+        out.extend(flatten(v.replies))
     return out
 
 
 async def _mark_votes(session: AsyncSession, viewer: Viewer, views: list[CommentView]) -> None:
     if viewer.participant_id is None or not views:
         return
-    flat = _flatten(views)
+    flat = flatten(views)
     voted = set(
         await session.scalars(
             select(CommentVote.comment_id).where(

@@ -183,3 +183,50 @@ async def test_a_new_anonymous_reader_of_a_cached_page_gets_a_csrf_cookie(
     page = html(await fresh.get(url, headers={"hx-request": "true"}))
     assert fresh.csrf()
     assert {i["value"] for i in page.select("input[name=csrftoken]")} == {fresh.csrf()}
+
+
+async def test_signed_in_page_assembles_shared_comments_and_keeps_own_state(
+    app, session, make_client
+) -> None:
+    consultation = await make_consultation(session)
+    reader, other = await create_user(session), await create_user(session)
+    others = [await post(session, consultation, other, f"Komentarz numer {n}.") for n in range(4)]
+    mine = await post(session, consultation, reader, "Mój własny komentarz.")
+    reply = await post(session, consultation, other, "Odpowiedź pod spodem.", parent_id=mine.id)
+    client = make_client()
+    await client.login(reader.email)
+    url = f"/consultations/{consultation.id}/comments"
+    upvote = await client.submit(f"{url}/{others[0].id}/upvote")
+    assert upvote.status_code == 303
+    await asyncio.sleep(0.01)
+    pages = [html(await client.get(url)) for _ in range(2)]  # the second from the cache
+    for page in pages:
+        mains = page.select("article.comment-main")
+        assert len(mains) == 6
+        for comment, text in [(c, f"Komentarz numer {n}.") for n, c in enumerate(others)] + [
+            (mine, "Mój własny komentarz."),
+            (reply, "Odpowiedź pod spodem."),
+        ]:
+            found = page.select(f"#comment-{comment.id}-main")
+            assert len(found) == 1
+            assert text in found[0].select_one(".comment-body").get_text()
+        voted = page.select_one(f"#comment-{others[0].id}-main button[aria-pressed]")
+        assert voted["aria-pressed"] == "true" and voted.has_attr("disabled")
+        fresh = page.select_one(f"#comment-{others[1].id}-main button[aria-pressed]")
+        assert fresh["aria-pressed"] == "false" and not fresh.has_attr("disabled")
+        own = page.select_one(f"#comment-{mine.id}-main")
+        assert own.select_one(f"a[href$='/{mine.id}/edit']") is not None
+        assert own.select_one("a[href$='/report']") is None
+        assert page.select_one(f"#comment-{others[1].id}-main a[href$='/report']") is not None
+        assert {i["value"] for i in page.select("input[name=csrftoken]")} == {client.csrf()}
+    # Another resident's page from the same shared pieces shows their own state, not the first's.
+    second = make_client()
+    await second.login(other.email)
+    page = html(await second.get(url))
+    theirs = page.select_one(f"#comment-{others[1].id}-main")
+    assert theirs.select_one(f"a[href$='/{others[1].id}/edit']") is not None
+    assert (
+        page.select_one(f"#comment-{others[0].id}-main button[aria-pressed]")["aria-pressed"]
+        == "false"
+    )
+    assert {i["value"] for i in page.select("input[name=csrftoken]")} == {second.csrf()}

@@ -27,6 +27,7 @@ from deliberation.models.comments import Stance
 from deliberation.permissions import VIEW_PUBLIC
 from deliberation.services import comments as svc
 from deliberation.web.forms import parse_form
+from deliberation.web.fragments import FragmentCache
 from deliberation.web.participants import current_participant, remember_participant
 from deliberation.web.redirects import see_other
 from deliberation.web.routing import page
@@ -175,13 +176,65 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
         request,
         "comments/_thread.html",
         thread=loaded,
+        prerendered=_shared_comments(request, loaded),
         **_context_extras(request),
-        **({"csrf_token": _CSRF_SLOT} if public else {}),
+        csrf_token=_CSRF_SLOT,
     )
-    if not public:
-        return html
-    cache.put(consultation.id, key, html, version=version)
+    if public:
+        cache.put(consultation.id, key, html, version=version)
     return html.replace(_CSRF_SLOT, _csrf_token(request))
+
+
+def comment_cache(app: Any) -> FragmentCache:
+    """Rendered comments (without replies) as every reader of one kind sees them; its own
+    cache, so thousands of comments never push the consultation pages out of theirs."""
+    cache: FragmentCache | None = getattr(app.state, "comment_fragments", None)
+    if cache is None:
+        cache = app.state.comment_fragments = FragmentCache(max_entries=20_000)
+        app.state.bus.subscribe(cache.on_event)
+    return cache
+
+
+# Between comments rendered together; no text a person writes can contain it.
+_SEPARATOR = "<!--" + secrets.token_hex(16) + "-->"
+
+
+def _shared_comments(request: Request, thread: svc.Thread) -> dict[int, Markup]:
+    """The page's comments that look the same to every reader of this kind (not the reader's
+    own, not voted by them, no moderator's view), rendered once and kept until an event names
+    the consultation; the thread then only assembles them."""
+    if thread.viewer.moderator:
+        return {}
+    cache = comment_cache(request.app)
+    cid = thread.consultation.id
+    version = cache.version(cid)
+    kind = (get_language(), thread.open, request.state.user is not None)
+    found: dict[int, Markup] = {}
+    missing: list[svc.CommentView] = []
+    for view in svc.flatten(thread.comments):
+        if view.mine or view.voted:
+            continue
+        html = cache.get(cid, ("comment", view.comment.id, kind))
+        if html is None:
+            missing.append(view)
+        else:
+            found[view.comment.id] = html
+    if missing:
+        rendered = request.app.state.templates.render(
+            request,
+            "comments/_mains.html",
+            views=missing,
+            open=thread.open,
+            separator=Markup(_SEPARATOR),  # noqa: S704 (a constant)
+            **_context_extras(request),
+            csrf_token=_CSRF_SLOT,
+        ).split(_SEPARATOR)
+        assert len(rendered) == len(missing) + 1, "one part per comment"
+        for view, html in zip(missing, rendered[:-1], strict=True):
+            # Rendered by our autoescaping templates: safe HTML already.
+            found[view.comment.id] = markup = Markup(html)  # noqa: S704
+            cache.put(cid, ("comment", view.comment.id, kind), markup, version=version)
+    return found
 
 
 async def thread(request: Request) -> Response:
