@@ -96,16 +96,16 @@ class RawSocket:
         return not extensions and self.transport is not None and self.is_open()
 
     def is_open(self) -> bool:
+        """Data frames may still be written: no close frame sent, the connection not closing.
+
+        uvicorn's sans-I/O protocol closes the transport once it has a close frame from the
+        client or loses the connection, so its ``close_sent`` and the transport say it all.
+        """
         p = self.protocol
         if self._legacy:
             ok = p.state is State.OPEN and p._fragmented_message_waiter is None
         else:
-            ok = (
-                p.handshake_complete
-                and not p.close_sent
-                and not p.disconnected
-                and p.conn.state is State.OPEN
-            )
+            ok = p.handshake_complete and not p.close_sent
         return bool(ok) and not self.transport.is_closing()
 
     def buffered(self) -> int:
