@@ -422,6 +422,7 @@ async def bench_submit(
     think: float = 0.0,
     pool_size: int = 10,
     wrk_seconds: float = 0.0,
+    workers: int = 1,
 ) -> None:
     await reset_database(url)
     database = Database(url)
@@ -455,6 +456,8 @@ async def bench_submit(
             "--port",
             str(port),
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         env=env,
         stdout=log.open("wb"),
@@ -502,11 +505,20 @@ async def submit_httpx(
     for payload in payloads:
         queue.put_nowait(payload)
 
+    ready = 0
+    go = asyncio.Event()
+
     async def respondent() -> None:
+        nonlocal ready
         limits = httpx.Limits(max_connections=1)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
             await client.get("/")  # the CSRF cookie, as a browser gets it with the page
             token = client.cookies.get("csrftoken") or ""
+            # Every page is loaded before the first post: page loads are not what is measured.
+            ready += 1
+            if ready == clients:
+                go.set()
+            await go.wait()
             if think:  # respondents do not all start at the same moment
                 await asyncio.sleep(rng.uniform(0, think))
             while not queue.empty():
@@ -526,8 +538,10 @@ async def submit_httpx(
                     await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
     total = len(payloads)
+    tasks = [asyncio.ensure_future(respondent()) for _ in range(clients)]
+    await go.wait()
     started = time.perf_counter()
-    await asyncio.gather(*(respondent() for _ in range(clients)))
+    await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
@@ -558,6 +572,7 @@ def main() -> None:
         "--think", type=float, default=0.0, help="seconds each respondent waits between posts"
     )
     parser.add_argument("--pool-size", type=int, default=10, help="the server's pool size")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     parser.add_argument(
         "--wrk", type=float, default=0.0, metavar="SECONDS",
         help="generate the load with wrk for SECONDS instead of httpx (--total: distinct bodies)",
@@ -571,7 +586,9 @@ def main() -> None:
         asyncio.run(bench_results(url, args.responses, args.repeat, args.unfolded))
     else:
         asyncio.run(
-            bench_submit(url, args.clients, args.total, args.think, args.pool_size, args.wrk)
+            bench_submit(
+                url, args.clients, args.total, args.think, args.pool_size, args.wrk, args.workers
+            )
         )
 
 
