@@ -217,7 +217,7 @@ async def write_comments(
     return {**summary(latencies), "statuses": statuses}
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -228,6 +228,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     }
     command = [sys.executable, "-m", "uvicorn", "deliberation.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    command += ["--workers", str(workers)]
     return subprocess.Popen(command, env=env, cwd=ROOT)
 
 
@@ -250,6 +251,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--posts", type=int, default=4, help="per writer (limit is 5/min)")
     parser.add_argument("--read-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument(
         "--think",
         type=float,
@@ -265,7 +267,7 @@ def main() -> None:
     print(f"built {args.comments} comments in {time.perf_counter() - started:.1f} s")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(url, port)
+    server = start_server(url, port, args.workers)
     try:
         wait_up(base)
         # The first post loads the Polish lemma data; keep it out of the measurement.
