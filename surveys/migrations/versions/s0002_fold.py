@@ -34,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The code before this revision expects every response in the tallies: let the folding task
+    # catch up (it needs well under a second) or run ``surveys.tallies.rebuild`` per version first.
     with op.batch_alter_table("survey_responses", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_survey_responses_unfolded",
