@@ -279,7 +279,7 @@ def main() -> None:
         reads = asyncio.run(read_pages(base, cid, 4, args.read_seconds))
         print("thread pages, 4 anonymous readers (30 top-level comments with replies):", reads)
         reads = asyncio.run(read_pages(base, cid, 4, args.read_seconds, tokens[:4]))
-        print("thread pages, 4 signed-in readers (never cached):", reads)
+        print("thread pages, 4 signed-in readers (own page each, not the shared one):", reads)
         writes = asyncio.run(write_comments(base, cid, tokens[:-1], args.posts, think=args.think))
         print(f"posting, {args.writers} concurrent writers, think {args.think} s:", writes)
     finally:
