@@ -7,8 +7,8 @@ from the settings. SQLite runs with WAL, foreign keys and ``synchronous=FULL``.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,10 +125,26 @@ _SQLITE_BEGIN: contextvars.ContextVar[str] = contextvars.ContextVar(
 def sqlite_reads_only() -> None:
     """Begin this task's SQLite transactions DEFERRED: reads then never wait for the write lock.
 
-    Called for safe HTTP methods. A deferred transaction that does write still works, but may
-    fail with "database is locked" under write contention, so writers keep IMMEDIATE.
+    For a task that only reads (a background reader). A deferred transaction that does write
+    still works, but may fail with "database is locked" under write contention, so writers keep
+    IMMEDIATE. Requests use ``sqlite_begin_for`` instead, which undoes itself.
     """
     _SQLITE_BEGIN.set("BEGIN DEFERRED")
+
+
+@contextmanager
+def sqlite_begin_for(*, reads_only: bool) -> Iterator[None]:
+    """Within the block, SQLite transactions begin DEFERRED (reads only) or IMMEDIATE.
+
+    Reset on exit: a server runs each request in a task of its own, but an in-process client
+    (tests) runs requests one after another in one context, where a GET's setting must not
+    leak into the next POST.
+    """
+    token = _SQLITE_BEGIN.set("BEGIN DEFERRED" if reads_only else "BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        _SQLITE_BEGIN.reset(token)
 
 
 def _begin_immediate(engine: Engine) -> None:

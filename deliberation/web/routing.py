@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberation import i18n
-from deliberation.db import sqlite_reads_only
+from deliberation.db import sqlite_begin_for
 from deliberation.errors import NotFound
 from deliberation.models import Consultation
 from deliberation.permissions import Action, Scope, authorize
@@ -46,31 +46,36 @@ async def load_scope(request: Request) -> Scope:
 def guarded(endpoint: Endpoint, action: Action) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
-        state = request.state
         await csrf.verify(request)
-        if request.method in csrf.SAFE_METHODS:
-            sqlite_reads_only()
-        async with request.app.state.db.session() as session:
-            state.db = session
-            user = None
-            token = request.cookies.get(cookies.SESSION)
-            if token:
-                user = await accounts.user_for_session(session, token)
-            state.user = user
-            i18n.set_language(
-                negotiate(
-                    request.scope,
-                    request.app.state.settings.default_language,
-                    user.language if user else None,
-                )
-            )
-            state.principal = await accounts.principal_for(session, user)
-            state.scope = await load_scope(request) if action.scoped else None
-            authorize(state.principal, action, state.scope)
-            return await endpoint(request)
+        reads_only = request.method in csrf.SAFE_METHODS
+        with sqlite_begin_for(reads_only=reads_only):
+            return await _run(request, endpoint, action)
 
     wrapper.action = action  # type: ignore[attr-defined]
     return wrapper
+
+
+async def _run(request: Request, endpoint: Endpoint, action: Action) -> Response:
+    """The guarded part: session, user, language, principal, permission check, endpoint."""
+    state = request.state
+    async with request.app.state.db.session() as session:
+        state.db = session
+        user = None
+        token = request.cookies.get(cookies.SESSION)
+        if token:
+            user = await accounts.user_for_session(session, token)
+        state.user = user
+        i18n.set_language(
+            negotiate(
+                request.scope,
+                request.app.state.settings.default_language,
+                user.language if user else None,
+            )
+        )
+        state.principal = await accounts.principal_for(session, user)
+        state.scope = await load_scope(request) if action.scoped else None
+        authorize(state.principal, action, state.scope)
+        return await endpoint(request)
 
 
 def page(

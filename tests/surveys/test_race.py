@@ -88,9 +88,7 @@ async def test_parallel_http_submissions_store_one(
             app.router.lifespan_context(app),
             Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
         ):
-            # In a task of its own: the GET marks its context "reads only" (SQLite DEFERRED), and
-            # with ASGITransport that context would otherwise leak into the POSTs below.
-            await asyncio.create_task(client.prime())
+            await client.prime()
             first = await client.api("POST", url, {"answers": {"visit": "no"}})
             assert first.status_code == 201  # also gives the client its participant cookie
             async with committed_db.session() as session:
