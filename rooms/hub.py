@@ -6,9 +6,10 @@ and resyncs when it reconnects. Elsewhere each socket has a bounded queue and a 
 
 Writers call ``Hub.advanced`` after commit; votes and poll answers wait for the next coalesced
 flush (``LAZY_INTERVAL``), everything else flushes at once. With several processes, the hub
-publishes at most one ``room.advanced`` per room per tick on the PostgreSQL bus, and other
-processes read the new events from the database. A periodic check of ``rooms.last_seq`` covers
-notifications lost while the bus reconnects.
+publishes one ``room.advanced`` per room per tick on the PostgreSQL bus (at once when an urgent
+event is among them; votes alone wait for the tick), and other processes read the new events
+from the database. A periodic check of ``rooms.last_seq`` covers notifications lost while the
+bus reconnects.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from rooms.wire import RawSocket, text_frame
 log = logging.getLogger(__name__)
 
 LAZY_INTERVAL = 0.25  # seconds between the starts of coalesced vote flushes
-TICK = 0.05  # cross-process publishing tick
+TICK = 0.05  # cross-process publishing tick for coalesced events
 CHECK_INTERVAL = 2.0  # safety net: compare rooms.last_seq with what was delivered
 QUEUE_FRAMES = 64  # a client this far behind is dropped and resyncs on reconnect
 WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel has not taken yet: past it, dropped
@@ -338,6 +339,7 @@ class Hub:
         self.channels: dict[int, Channel] = {}
         self.vote_limiter = MemoryBuckets()
         self._outgoing: dict[int, tuple[int, bool]] = {}
+        self._publish_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscription: Any = None
 
@@ -377,6 +379,8 @@ class Hub:
         if isinstance(self.bus, PostgresBus):
             prev_seq, prev_urgent = self._outgoing.get(room_id, (0, False))
             self._outgoing[room_id] = (max(seq, prev_seq), urgent or prev_urgent)
+            if urgent:  # questions and moderation go out at once; votes wait for the tick
+                self._publish_now.set()
 
     async def _on_bus(self, event: Event) -> None:
         assert isinstance(event, RoomAdvanced)
@@ -386,7 +390,9 @@ class Hub:
 
     async def _publish_ticks(self) -> None:
         while True:
-            await asyncio.sleep(TICK)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._publish_now.wait(), TICK)
+            self._publish_now.clear()
             if not self._outgoing:
                 continue
             outgoing, self._outgoing = self._outgoing, {}
