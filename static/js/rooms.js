@@ -4,6 +4,15 @@
   "use strict";
   var mine = new Set();
 
+  // Reconnect after a drop or a deploy with exponential backoff and full jitter, like htmx's
+  // default, but capped at 8 s (its cap is 64 s): a restarted server is not hit by every client at
+  // once, and nobody waits a minute for it.
+  if (window.htmx) {
+    htmx.config.wsReconnectDelay = function (retries) {
+      return Math.random() * 1000 * Math.min(8, Math.pow(2, retries));
+    };
+  }
+
   function readMine() {
     var me = document.getElementById("room-me");
     if (me) mine = new Set((me.dataset.votes || "").split(" ").filter(Boolean));
