@@ -76,6 +76,24 @@ async def is_blocked(session: AsyncSession, participant_id: int, consultation_id
     return found is not None
 
 
+def blocked_error() -> PermissionDenied:
+    return PermissionDenied(
+        _l("You cannot post in this consultation: a moderator has blocked you."),
+        code="blocked",
+    )
+
+
+async def refuse_if_blocked(
+    session: AsyncSession, participant_id: int | None, consultation_id: int | None
+) -> None:
+    """For channels that do not screen text (survey answers, room votes): PermissionDenied if
+    the participant is blocked in this consultation or everywhere."""
+    if participant_id is None or consultation_id is None:
+        return
+    if await is_blocked(session, participant_id, consultation_id):
+        raise blocked_error()
+
+
 def network_of(host: str | None) -> str:
     """The /24 (IPv4) or /48 (IPv6) a client address belongs to; never stored in clear."""
     if not host:
@@ -213,10 +231,7 @@ async def admit(
     """Refuse a blocked participant; otherwise screen the text and pick the starting state."""
     blocked, settings, site_words = await _checks(session, participant_id, consultation_id)
     if blocked:
-        raise PermissionDenied(
-            _l("You cannot post in this consultation: a moderator has blocked you."),
-            code="blocked",
-        )
+        raise blocked_error()
     words = _blocked_words(site_words, settings.blocked_words or "")
     recent = await _recent_texts(session, consultation_id, participant_id)
     if not words.ready:

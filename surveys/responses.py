@@ -30,6 +30,7 @@ from deliberation.permissions import Principal, authorize
 from deliberation.security import keyed_hash, token_hash
 from deliberation.services import record as record_service
 from deliberation.services.responses import network_of
+from moderation import guard
 from surveys import definition as d
 from surveys import tallies
 from surveys.answers import TEXT_TYPES, answer_rows
@@ -146,8 +147,10 @@ async def submit_response(
     check_accepting(survey)
     version, definition = await current_definition(session, survey)
     cleaned = clean(definition, answers)
-    if not new_participant and await response_of(session, survey, participant_id) is not None:
-        raise _already_answered()
+    if not new_participant:  # a participant made by this request has no response nor block
+        await guard.refuse_if_blocked(session, participant_id, consultation.id)
+        if await response_of(session, survey, participant_id) is not None:
+            raise _already_answered()
     code = new_claim_code()
     response = SurveyResponse(
         survey_id=survey.id,
@@ -193,6 +196,7 @@ async def update_response(
     check_accepting(survey)
     if not survey.editable_until_close:
         raise Conflict(_l("Responses to this survey cannot be changed."), code="not_editable")
+    await guard.refuse_if_blocked(session, participant_id, consultation.id)
     response = await response_of(session, survey, participant_id, lock=True)
     if response is None:
         raise Conflict(_l("You have not answered this survey yet."), code="no_response")

@@ -132,6 +132,21 @@ async def test_second_response_is_refused_without_the_precheck(
     assert await stored(session) == before
 
 
+async def test_a_blocked_participant_cannot_answer(session: AsyncSession, world: World) -> None:
+    from moderation.models import Block
+
+    participant = await world.participant(session, "blocked")
+    session.add(Block(participant_id=participant.id, consultation_id=None, reason="spam"))
+    await session.commit()
+    before = await stored(session)
+    with language("pl"), pytest.raises(PermissionDenied) as caught:
+        await responses.submit_response(
+            session, ANONYMOUS, world.consultation, world.survey, participant.id, GOOD
+        )
+    assert caught.value.code == "blocked" and "zablokował" in str(caught.value.message)
+    assert await stored(session) == before
+
+
 async def test_answers_after_closing_are_refused(session: AsyncSession, world: World) -> None:
     await services.set_status(
         session, world.staff, world.consultation, world.survey, SurveyStatus.CLOSED
