@@ -497,7 +497,7 @@ def routes() -> list[BaseRoute]:
     one = base + "/{comment_id:int}"
     post_ = ("POST",)
     return [
-        page(base, thread, action=VIEW_PUBLIC, name="comments:thread"),
+        page(base, thread, action=VIEW_PUBLIC, name="comments:thread", visitor_cache=True),
         page(base, post, action=svc.COMMENT_POST, name="comments:post", methods=post_),
         page(one, fragment, action=VIEW_PUBLIC, name="comments:fragment"),
         page(
