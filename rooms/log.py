@@ -60,6 +60,12 @@ def emit(
     return event
 
 
+def stage(session: AsyncSession, room_id: int, seq: int, type: str) -> None:
+    """Note an event written with plain SQL (the caller held the room's lock), for the hub."""
+    staged: list[Advance] = session.info.setdefault(_ADVANCES, [])
+    staged.append(Advance(room_id, seq, type not in LAZY_TYPES))
+
+
 async def commit_room(session: AsyncSession) -> None:
     """Commit, then tell the hub (if any) which rooms advanced to which number."""
     try:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from deliberation.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
+from deliberation.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 from deliberation.models import Channel, Contribution, ContributionLink, ModerationState, Role
 from deliberation.services import accounts
 from rooms import log, polls, services
@@ -46,6 +52,45 @@ async def test_question_becomes_contribution_and_sequence_has_no_gaps(session, s
     room = await session.get(Room, setup.room_id)
     assert await seqs(session, setup.room_id) == list(range(1, room.last_seq + 1))
     assert room.last_seq == 4  # created room, question, one vote, pin
+
+
+async def test_refused_votes_change_nothing_and_leave_no_gap(session, setup):
+    alice = await make_member(session, setup)
+    bob = await make_member(session, setup)
+    other = await make_setup(session)
+    q = await services.ask(session, setup.room_id, alice, "Widoczne")
+    hidden = await services.ask(session, setup.room_id, alice, "Do ukrycia")
+    elsewhere = await services.ask_in_person(session, other.principal, other.room_id, "Obok")
+    assert await services.vote(session, setup.room_id, q.id, alice.id, up=True) == 1
+    await services.vote(session, setup.room_id, hidden.id, bob.id, up=True)
+    await services.moderate(
+        session, setup.principal, setup.room_id, hidden.id, "hide", reason="Dane osobowe"
+    )
+    before = (await session.get(Room, setup.room_id, populate_existing=True)).last_seq
+    with pytest.raises(Conflict):
+        await services.vote(session, setup.room_id, hidden.id, alice.id, up=True)
+    with pytest.raises(Conflict):
+        await services.vote(session, setup.room_id, hidden.id, bob.id, up=False)
+    with pytest.raises(NotFound):
+        await services.vote(session, setup.room_id, 10**9, alice.id, up=True)
+    with pytest.raises(NotFound):  # a question of another room
+        await services.vote(session, setup.room_id, elsewhere.id, alice.id, up=True)
+    assert await services.vote(session, setup.room_id, q.id, alice.id, up=True) == 1  # repeat
+    assert await services.vote(session, setup.room_id, q.id, bob.id, up=False) == 1  # no vote
+    await services.update_room(session, setup.principal, setup.room_id, status=RoomStatus.CLOSED)
+    with pytest.raises(Conflict):
+        await services.vote(session, setup.room_id, q.id, bob.id, up=True)
+    with pytest.raises(Conflict):
+        await services.vote(session, setup.room_id, q.id, alice.id, up=False)
+    room = await session.get(Room, setup.room_id, populate_existing=True)
+    assert room.last_seq == before + 1  # only the closing
+    assert await seqs(session, setup.room_id) == list(range(1, room.last_seq + 1))
+    for question, votes in ((q, 1), (hidden, 1), (elsewhere, 0)):
+        await session.refresh(question)
+        assert question.vote_count == votes
+        contribution = await session.get(Contribution, question.contribution_id)
+        await session.refresh(contribution)
+        assert contribution.support_count == votes
 
 
 async def test_votes_count_once_and_unvote(session, setup):
