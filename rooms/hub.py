@@ -258,7 +258,10 @@ class Channel:
                 self.wake.set()
 
     async def flush(self) -> None:
-        while self.seq < self.target:
+        # Up to what was known when the flush began: events committed meanwhile wait for the
+        # next round of ``_run``, which coalesces them (or goes at once if one is urgent).
+        goal = self.target
+        while self.seq < goal:
             async with self.hub.reader.session() as session:
                 events = list(await events_after(session, self.room_id, self.seq, limit=500))
                 if not events:

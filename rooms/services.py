@@ -442,7 +442,7 @@ def _vote_statement(up: bool) -> Any:
     ), e AS (
         INSERT INTO room_events (room_id, seq, type, audience, data, created_at)
         SELECT r.id, r.last_seq + 1, 'question.voted', 'all',
-               json_build_object('id', q.id, 'votes', q.vote_count), :now
+               json_build_object('id', q.id, 'votes', q.vote_count), clock_timestamp()
         FROM r, q
         RETURNING seq
     ), u AS (
