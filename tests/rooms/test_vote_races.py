@@ -6,12 +6,14 @@ import asyncio
 import os
 import random
 
-from sqlalchemy import func, insert, select
+import pytest
+from sqlalchemy import func, insert, select, update
 
 from deliberation.db import Database, utcnow
+from deliberation.errors import Conflict
 from deliberation.models import Participant
-from rooms import services
-from rooms.models import Question, RoomEvent, RoomMember, Vote
+from rooms import log, services
+from rooms.models import Question, QuestionState, RoomEvent, RoomMember, Vote
 from tests.rooms.conftest import make_member, make_setup
 
 QUESTIONS = 10
@@ -109,3 +111,42 @@ async def test_vote_and_unvote_race_ends_consistent(committed_db: Database):
             select(func.count()).select_from(Vote).where(Vote.question_id == q.id)
         )
         assert stored == actual
+
+
+async def test_a_vote_that_waits_while_its_question_is_hidden_leaves_no_trace(
+    committed_db: Database,
+):
+    async with committed_db.session() as session:
+        setup = await make_setup(session)
+        alice = await make_member(session, setup)
+        q = await services.ask(session, setup.room_id, alice, "Pytanie")
+        alice_id, qid = alice.id, q.id
+        start = (await session.get(services.Room, setup.room_id)).last_seq
+
+    async def cast() -> None:
+        async with committed_db.session() as s:
+            await services.vote(s, setup.room_id, qid, alice_id, up=True)
+
+    # A facilitator's transaction holds the room and hides the question; the vote waits for
+    # the room (it read the question as visible before), then must not count.
+    async with committed_db.session() as hider:
+        await log.lock_room(hider, setup.room_id)
+        await hider.execute(
+            update(Question).where(Question.id == qid).values(state=QuestionState.HIDDEN)
+        )
+        waiting = asyncio.create_task(cast())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        await hider.commit()
+    with pytest.raises(Conflict):
+        await waiting
+    async with committed_db.session() as session:
+        assert await session.scalar(select(Question.vote_count).where(Question.id == qid)) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Vote).where(Vote.question_id == qid)
+            )
+            == 0
+        )
+        room = await session.get(services.Room, setup.room_id)
+        assert room.last_seq == start
