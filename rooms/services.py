@@ -31,6 +31,7 @@ from deliberation.models import (
 from deliberation.permissions import Principal, Scope, authorize
 from deliberation.ratelimit import take
 from deliberation.services import record as contributions
+from moderation import guard
 from rooms import log
 from rooms.embed import parse_embed
 from rooms.errors import Banned, NotJoined, RoomClosed, RoomFull, RoomNotFound, RoomPaused
@@ -256,6 +257,8 @@ async def ask(session: AsyncSession, room_id: int, participant: Participant, bod
         raise RoomClosed()
     if room.status is RoomStatus.PAUSED:
         raise RoomPaused()
+    # A moderator's block (this consultation or everywhere) covers every channel.
+    await guard.refuse_if_blocked(session, participant.id, room.consultation_id)
     question = Question(
         room_id=room.id,
         participant_id=participant.id,
