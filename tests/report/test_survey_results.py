@@ -216,6 +216,14 @@ async def test_summary_has_survey_highlights_with_sources_and_a_link(session, ca
     assert link is not None and link["href"].startswith(results)
     # The link leads to the survey's published results page.
     assert (await client.get(link["href"].split("#")[0])).status_code == 200
+    # Printed, the link is the site's public address (base_url), not a bare path.
+    await publish_report(session, cast)
+    pdf = await client.get(f"/consultations/{cast.consultation.id}/report.pdf")
+    assert pdf.status_code == 200
+    printed = "".join(
+        "".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    assert "http://testserver" + results in printed
 
 
 async def test_a_survey_without_open_answers_is_cited_by_its_results_page(session, cast):

@@ -548,6 +548,8 @@ async def report_pdf(request: Request) -> Response:
         report=data,
         consultation=data.consultation,
         pdf=True,
+        # Printed links must work off the site: the public address, not a path.
+        site_url=request.app.state.settings.base_url.rstrip("/"),
         print_css=(static_dir() / "css" / "report-print.css").read_text(encoding="utf-8"),
         response_label=response_label,
     )
