@@ -151,11 +151,12 @@ async def load_demo(session: AsyncSession, features: list[Feature]) -> bool:
         loaded.append((row, contribution))
     await commit(session)
     await _meetings_demo(session, consultation, facilitator, loaded)
-    await load_report_demo(session, consultation, facilitator, [c for _r, c in loaded])
     context: dict[str, Any] = {"consultation": consultation, "users": users}
     for feature in features:
         if feature.demo is not None:
             await feature.demo(session, context)
+    # Last: the published summary then also reads the features' input (the survey's results).
+    await load_report_demo(session, consultation, facilitator, [c for _r, c in loaded], features)
     return True
 
 

@@ -25,3 +25,17 @@ async def test_demo_meeting_notes_link_to_online_comments(session):
     linked = [lk for e in notes.entries for lk in e.links]
     assert linked and all(lk.other.channel is Channel.ONLINE_COMMENT for lk in linked)
     assert not await load_demo(session, [])
+
+
+async def test_demo_summary_has_the_survey_highlights(session):
+    from deliberation.features import load_features
+    from deliberation.services import summaries
+    from deliberation.summary import SectionKind
+
+    assert await load_demo(session, load_features())
+    consultation = await session.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
+    for language in ("pl", "en"):
+        found = await summaries.published(session, consultation.id, language)
+        assert found is not None
+        kinds = [section.kind for section in found.summary.sections]
+        assert SectionKind.SURVEY in kinds, language
