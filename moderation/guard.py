@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from deliberation.i18n import _l
 from deliberation.models import Contribution, ModerationState
 from deliberation.ratelimit import Limit
 from deliberation.security import keyed_hash
+from deliberation.services.responses import network_of
 from moderation.models import Block, Mode, ModerationSettings, WordList
 from moderation.safeguards import BlockedWords, Reason, screen
 
@@ -92,18 +92,6 @@ async def refuse_if_blocked(
         return
     if await is_blocked(session, participant_id, consultation_id):
         raise blocked_error()
-
-
-def network_of(host: str | None) -> str:
-    """The /24 (IPv4) or /48 (IPv6) a client address belongs to; never stored in clear."""
-    if not host:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return "unknown"
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def network_key(secret_key: str, host: str | None) -> str:

@@ -18,18 +18,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from deliberation import ratelimit
 from deliberation.db import utcnow
-from deliberation.errors import Conflict, LoginRequired, NotFound, RateLimited, ValidationFailed
+from deliberation.errors import Conflict, LoginRequired, NotFound, ValidationFailed
 from deliberation.events import catalogue as ev
 from deliberation.events import commit, record
 from deliberation.events.record import discard
-from deliberation.i18n import _l, ngettext
+from deliberation.i18n import _l
 from deliberation.models import AuthorKind, Channel, Consultation, Contribution, ModerationState
 from deliberation.permissions import Principal, authorize
-from deliberation.security import keyed_hash, token_hash
+from deliberation.security import token_hash
 from deliberation.services import record as record_service
-from deliberation.services.responses import network_of
 from moderation import guard
 from surveys import definition as d
 from surveys import tallies
@@ -202,7 +200,7 @@ async def update_response(
         raise Conflict(_l("You have not answered this survey yet."), code="no_response")
     version, definition = await current_definition(session, survey)
     cleaned = clean(definition, answers)
-    old = await _text_contributions(session, response.id)
+    old = await text_contributions(session, response.id)
     await _untally(session, response)
     await session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
     response.version_id = version.id
@@ -275,7 +273,7 @@ def _submitted_event(
     )
 
 
-async def _text_contributions(
+async def text_contributions(
     session: AsyncSession, response_id: int
 ) -> dict[tuple[str, str], Contribution]:
     rows = await session.execute(
@@ -425,19 +423,8 @@ async def save_draft(
     await commit(session)
 
 
-async def find_by_claim(session: AsyncSession, survey: Survey, code: str) -> SurveyResponse | None:
-    """The response a claim code was given for, if any."""
-    if not code.strip() or len(code) > 40:
-        return None
-    return await session.scalar(
-        select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.claim_hash == claim_hash(code)
-        )
-    )
+# --- claim codes (read on the core's /my-input page through surveys.claims) --------------
 
-
-# At most 10 codes tried per network in 10 minutes: codes cannot be guessed by trying many.
-CLAIM_LIMIT = ratelimit.Limit(capacity=10, period_seconds=600)
 CODE_LENGTH = 12
 
 
@@ -452,53 +439,39 @@ class Claimed:
     definition: d.Survey
 
 
-def claim_network_key(secret_key: str, host: str | None) -> str:
-    """The rate-limit key of a client's network (a keyed hash; no address is stored)."""
-    return "survey-claim:" + keyed_hash(secret_key, "network", network_of(host))
+async def find_claimed(session: AsyncSession, code: str) -> Claimed | None:
+    """The survey response behind a claim code, in any survey, or None.
+
+    Tries are counted (one bucket per network for every kind of code) by the core's
+    "what happened to my input?" page (``deliberation.services.claims``), not here."""
+    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(normalized) != CODE_LENGTH:
+        return None
+    response = await session.scalar(
+        select(SurveyResponse).where(SurveyResponse.claim_hash == claim_hash(normalized))
+    )
+    if response is None:
+        return None
+    survey = await session.get(Survey, response.survey_id)
+    version = await session.get(SurveyVersion, response.version_id)
+    consultation = await session.get(Consultation, survey.consultation_id) if survey else None
+    if survey is None or version is None or consultation is None:
+        return None
+    return Claimed(response, survey, consultation, version.number, parsed_definition(version))
 
 
-async def claim(
-    session: AsyncSession,
-    code: str,
-    *,
-    network: str | None = None,
-    limit: ratelimit.Limit = CLAIM_LIMIT,
-) -> Claimed:
-    """The survey response behind a claim code, in any survey. NotFound with a clear message;
-    RateLimited after too many tries from one network (failed tries count too)."""
-    if network is not None:
-        try:
-            await ratelimit.take(session, network, limit)
-        except RateLimited as exc:
-            minutes = max(1, (exc.retry_after + 59) // 60)
-            raise RateLimited(
-                exc.retry_after,
-                ngettext(
-                    "Too many codes were tried from your network. To keep everyone's codes "
-                    "safe, wait %(num)s minute and try again.",
-                    "Too many codes were tried from your network. To keep everyone's codes "
-                    "safe, wait %(num)s minutes and try again.",
-                    minutes,
-                ),
-            ) from None
-        await session.commit()
+async def claim(session: AsyncSession, code: str) -> Claimed:
+    """Like ``find_claimed``, NotFound with a clear message when nothing matches."""
     normalized = "".join(ch for ch in code.upper() if ch.isalnum())
     if len(normalized) != CODE_LENGTH:
         raise NotFound(
             _l("This code has 12 letters and digits. Check it and try again."),
             code="claim_invalid",
         )
-    response = await session.scalar(
-        select(SurveyResponse).where(SurveyResponse.claim_hash == claim_hash(normalized))
-    )
-    if response is None:
+    claimed = await find_claimed(session, normalized)
+    if claimed is None:
         raise NotFound(
             _l("We found no survey answers with this code. Check the code and try again."),
             code="claim_not_found",
         )
-    survey = await session.get(Survey, response.survey_id)
-    version = await session.get(SurveyVersion, response.version_id)
-    consultation = await session.get(Consultation, survey.consultation_id) if survey else None
-    if survey is None or version is None or consultation is None:
-        raise NotFound(code="claim_not_found")
-    return Claimed(response, survey, consultation, version.number, parsed_definition(version))
+    return claimed

@@ -116,6 +116,53 @@ def claim_network_key(secret_key: str, host: str | None) -> str:
     return "claim:n:" + keyed_hash(secret_key, "network", network_of(host))
 
 
+async def take_claim_try(
+    session: AsyncSession, network: str, limit: ratelimit.Limit = CLAIM_LIMIT
+) -> None:
+    """One token from the network's bucket (``claim_network_key``), committed in its own
+    transaction so failed guesses count too; RateLimited, in the reader's language, when empty.
+
+    Every kind of claim code (a contribution's, a survey response's) draws from this one bucket.
+    """
+    try:
+        await ratelimit.take(session, network, limit)
+    except RateLimited as exc:
+        minutes = max(1, (exc.retry_after + 59) // 60)
+        raise RateLimited(
+            exc.retry_after,
+            i18n.ngettext(
+                "Too many codes were tried from your network. To keep everyone's codes "
+                "safe, wait %(num)s minute and try again.",
+                "Too many codes were tried from your network. To keep everyone's codes "
+                "safe, wait %(num)s minutes and try again.",
+                minutes,
+            ),
+        ) from None
+    await session.commit()
+
+
+def check_code_shape(code: str) -> None:
+    """NotFound with a clear message unless the code has 12 letters and digits."""
+    if len(normalize_code(code)) != CODE_LENGTH:
+        raise NotFound(
+            _l("This code has 12 letters and digits. Check it and try again."), code="claim_invalid"
+        )
+
+
+async def find_contribution(session: AsyncSession, code: str) -> Claimed | None:
+    """The contribution behind a well-formed claim code and its response, if any."""
+    row = await session.scalar(select(ClaimCode).where(ClaimCode.code_hash == hash_code(code)))
+    if row is None:
+        return None
+    contribution = await session.get(Contribution, row.contribution_id)
+    if contribution is None:
+        return None
+    consultation = await session.get(Consultation, contribution.consultation_id)
+    if consultation is None:
+        return None
+    return Claimed(contribution, consultation, await response_of(session, contribution.id))
+
+
 async def claim(
     session: AsyncSession,
     code: str,
@@ -126,43 +173,19 @@ async def claim(
     """The contribution behind a claim code and its response. NotFound with a clear message.
 
     With ``network`` (``claim_network_key``), every attempt takes a token from that network's
-    bucket first, in its own transaction, so failed guesses count too; RateLimited when empty.
+    bucket first (``take_claim_try``). The "what happened to my input?" page uses
+    ``deliberation.services.claims.find``, which also asks the features for their codes.
     """
     if network is not None:
-        try:
-            await ratelimit.take(session, network, limit)
-        except RateLimited as exc:
-            minutes = max(1, (exc.retry_after + 59) // 60)
-            raise RateLimited(
-                exc.retry_after,
-                i18n.ngettext(
-                    "Too many codes were tried from your network. To keep everyone's codes "
-                    "safe, wait %(num)s minute and try again.",
-                    "Too many codes were tried from your network. To keep everyone's codes "
-                    "safe, wait %(num)s minutes and try again.",
-                    minutes,
-                ),
-            ) from None
-        await session.commit()
-    normalized = normalize_code(code)
-    if len(normalized) != CODE_LENGTH:
-        raise NotFound(
-            _l("This code has 12 letters and digits. Check it and try again."), code="claim_invalid"
-        )
-    row = await session.scalar(select(ClaimCode).where(ClaimCode.code_hash == hash_code(code)))
-    if row is None:
+        await take_claim_try(session, network, limit)
+    check_code_shape(code)
+    claimed = await find_contribution(session, code)
+    if claimed is None:
         raise NotFound(
             _l("We found no contribution with this code. Check the code and try again."),
             code="claim_not_found",
         )
-    contribution = await session.get(Contribution, row.contribution_id)
-    if contribution is None:
-        raise NotFound(code="claim_not_found")
-    consultation = await session.get(Consultation, contribution.consultation_id)
-    if consultation is None:
-        raise NotFound(code="claim_not_found")
-    response = await response_of(session, contribution.id)
-    return Claimed(contribution, consultation, response)
+    return claimed
 
 
 # --- responses ----------------------------------------------------------------------------------

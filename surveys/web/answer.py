@@ -11,11 +11,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from deliberation.errors import DomainError, ValidationFailed
+from deliberation.errors import ValidationFailed
 from deliberation.i18n import _l
 from deliberation.web.participants import current_participant, remember_participant
+from deliberation.web.views.report import my_input
 from surveys import definition as d
 from surveys import responses
 from surveys.forms import keep_visible, normalize_form_data
@@ -219,37 +220,12 @@ def _error_for(definition: d.Survey, answers: dict[str, Any], key: str) -> str |
 
 
 async def claim_page(request: Request) -> Response:
-    """GET: a form for the claim code; POST: the response it was given for, as recorded."""
-    if request.method == "GET":
-        return render(request, "surveys/claim.html", code="", **HELPERS)
-    async with request.form(max_files=0, max_fields=10) as form:
-        code = str(form.get("code") or "")[:64]
-    host = request.client.host if request.client else None
-    network = responses.claim_network_key(request.app.state.settings.key, host)
-    try:
-        claimed = await responses.claim(request.state.db, code, network=network)
-    except DomainError as exc:
-        page = render(
-            request,
-            "surveys/claim.html",
-            exc.status,
-            code=code,
-            errors={"code": exc.message},
-            message=exc.message,
-            **HELPERS,
-        )
-        page.headers.update(exc.headers)
-        return page
-    answers = claimed.response.answers
-    return render(
-        request,
-        "surveys/claim.html",
-        code="",
-        claimed=claimed,
-        answered=[q for q in claimed.definition.questions() if q.key in answers],
-        answers=answers,
-        **HELPERS,
-    )
+    """The old address of the survey claim page. Every claim code is now read on the core's
+    "what happened to my input?" page: GET moves there; a POST (an old form, a bookmark) is
+    answered by that same page, so the try counts against the same per-network bucket."""
+    if request.method == "POST":
+        return await my_input(request)
+    return RedirectResponse(str(request.url_for("report:my_input").path), status_code=301)
 
 
 # --- JSON API ---------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ def _setup(live_server: Any) -> tuple[str, str, str]:
         await session.commit()
         submitted = await responses.submit_response(
             session, ANONYMOUS, consultation, survey, participant.id,
-            {"visit": "yes", "needs": ["trees"], "rating": 4},
+            {"visit": "yes", "needs": ["trees"], "rating": 4,
+             "ideas": "Więcej drzew przy alejkach."},
         )  # fmt: skip
         return f"/consultations/{consultation.id}/surveys/{survey.id}", submitted.claim_code
 
@@ -78,10 +79,12 @@ def test_reorder_options_with_the_keyboard_and_check_a_claim_code(
     axe_check(staff)
 
     resident = browser_context().new_page()
-    resident.goto(live_server.url + "/surveys/claim")
+    resident.goto(live_server.url + "/surveys/claim")  # the old address moves to /my-input
+    expect(resident).to_have_url(live_server.url + "/my-input")
     axe_check(resident)
     resident.locator("#field-code").fill(code.lower())
     resident.keyboard.press("Enter")
     expect(resident.locator("#claimed-title")).to_have_text("Ankieta o parku")
     expect(resident.locator("dl.review")).to_contain_text("Trees")
+    expect(resident.locator(".claimed-open")).to_contain_text("Więcej drzew przy alejkach.")
     axe_check(resident)

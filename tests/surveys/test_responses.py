@@ -60,10 +60,9 @@ async def test_submit_stores_rows_and_a_contribution(session: AsyncSession, worl
     assert contribution is not None
     assert contribution.channel is Channel.SURVEY_ANSWER
     assert contribution.body == "More shade"
-    assert (
-        await responses.find_by_claim(session, world.survey, result.claim_code.lower()) == response
-    )
-    assert await responses.find_by_claim(session, world.survey, "AAAA-BBBB-CCCC") is None
+    found = await responses.find_claimed(session, result.claim_code.lower())
+    assert found is not None and found.response == response and found.survey.id == world.survey.id
+    assert await responses.find_claimed(session, "AAAA-BBBB-CCCC") is None
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ from deliberation.models import Channel, Consultation, Contribution, ModerationS
 from deliberation.models.report import ContributionResponse, ResponseStatus, SummaryState
 from deliberation.paths import static_dir
 from deliberation.permissions import CONSULTATION_VIEW_DRAFT, TAKE_PART, VIEW_PUBLIC, can
+from deliberation.services import claims, plain_language, report_sections, responses, summaries
 from deliberation.services import consultations as consultation_service
-from deliberation.services import plain_language, report_sections, responses, summaries
 from deliberation.services import report as service
 from deliberation.services.report_actions import REPORT_WRITE, RESPONSE_WRITE, SUMMARY_WRITE
 from deliberation.services.report_pdf import render_pdf
@@ -385,14 +385,17 @@ async def progress(request: Request) -> Response:
 
 
 async def my_input(request: Request) -> Response:
+    """Any claim code (a contribution's, or a feature's such as a survey response's): what
+    happened to that input. One rate-limit bucket per network for every kind of code."""
     if request.method == "GET":
         return _render(request, "report/my_input.html", code="")
     data, _multi = await _form(request)
     code = data.get("code", "")[:64]
     host = request.client.host if request.client else None
     network = responses.claim_network_key(request.app.state.settings.key, host)
+    providers = claims.providers_for(request.app.state.features)
     try:
-        claimed = await responses.claim(request.state.db, code, network=network)
+        found = await claims.find(request.state.db, code, providers, network=network)
     except DomainError as exc:
         response = _render(
             request,
@@ -404,7 +407,9 @@ async def my_input(request: Request) -> Response:
         )
         response.headers.update(exc.headers)
         return response
-    return _render(request, "report/my_input.html", code="", claimed=claimed)
+    if isinstance(found, claims.FeatureClaim):
+        return _render(request, "report/my_input.html", code="", found=found)
+    return _render(request, "report/my_input.html", code="", claimed=found)
 
 
 # --- the report and its exports -----------------------------------------------------------------
