@@ -220,3 +220,78 @@ async def test_a_slow_client_is_dropped_at_the_write_buffer_limit(
             await fast.close()
         finally:
             await reader.close()
+
+
+class SpyTransport:
+    """A socket's transport that notes each write (which socket, what bytes) and passes it on."""
+
+    def __init__(self, transport: asyncio.WriteTransport, n: int, log: list[tuple[int, bytes]]):
+        self.transport = transport
+        self.n = n
+        self.log = log
+
+    def write(self, data: bytes) -> None:
+        self.log.append((self.n, bytes(data)))
+        self.transport.write(data)
+
+    def get_write_buffer_size(self) -> int:
+        return self.transport.get_write_buffer_size()
+
+
+async def test_an_urgent_event_does_not_wait_for_the_rest_of_a_fan_out(
+    room: Setup, committed_db: Database, migrated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass yields between chunks; an urgent event committed meanwhile goes first to the
+    sockets already served, then the others get both frames, in order, in one write."""
+    monkeypatch.setattr(hub_module, "CHUNK", 2)
+    async with serve(migrated, committed_db, "websockets-sansio") as (base, hub):
+        alice = Web(base)
+        watchers = [Web(base) for _ in range(6)]
+        try:
+            await alice.join(room.code, "Alicja")
+            sockets = [await w.socket(room.code, "format=json") for w in watchers]
+            for ws in sockets:
+                assert (await recv_json(ws))["type"] == "snapshot"
+            ch = channel(hub, room)
+            conns = [c for group in ch.conns.values() for c in group]
+            await wait_for(lambda: len(conns) == 6 and all(c.pending is None for c in conns))
+            assert all(c.direct and c.transport is not None for c in conns)
+            # The channel's own task stops, so the test decides when the fan-out runs.
+            ch.task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await ch.task
+            start = ch.seq
+            for body in ("Pierwsze", "Drugie"):
+                r = await alice.api("POST", f"/api/rooms/{room.code}/questions", {"body": body})
+                assert r.status_code == 201, r.text
+            assert ch.target == start + 2 and ch.seq == start
+            writes: list[tuple[int, bytes]] = []
+            for n, conn in enumerate(conns):
+                assert conn.transport is not None
+                conn.transport = SpyTransport(conn.transport, n, writes)  # type: ignore[assignment]
+            # The first event alone starts the pass; the second is urgent and already committed.
+            async with hub.reader.session() as session:
+                first = list(await hub_module.events_after(session, room.room_id, start, limit=1))
+                frames = await hub.renderer.frames(session, room.room_id, first, set(ch.conns))
+            ch.seq = start + 1
+            ch.urgent.set()
+            await ch.deliver(frames)
+            (frame_a,) = {f.wire for f in frames.values()}
+            served = [n for n, _ in writes[:2]]
+            assert [data for _, data in writes[:2]] == [frame_a, frame_a]
+            assert [n for n, _ in writes[2:4]] == served
+            frame_b = writes[2][1]
+            assert frame_b != frame_a and writes[3][1] == frame_b
+            rest = writes[4:]
+            assert sorted(n for n, _ in rest) == sorted(set(range(6)) - set(served))
+            assert all(data == frame_a + frame_b for _, data in rest)
+            assert ch.seq == start + 2 and all(c.sent_seq == start + 2 for c in conns)
+            for ws in sockets:
+                events = await recv_events(ws, 2)
+                assert [e["seq"] for e in events] == [start + 1, start + 2]
+                assert [e["data"]["body"] for e in events] == ["Pierwsze", "Drugie"]
+            for ws in sockets:
+                await ws.close()
+        finally:
+            for w in [alice, *watchers]:
+                await w.close()
