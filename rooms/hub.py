@@ -42,7 +42,6 @@ QUEUE_FRAMES = 64  # a client this far behind is dropped and resyncs on reconnec
 WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel has not taken yet: past it, dropped
 READER_POOL = 2  # connections of the fan-out's own pool (PostgreSQL)
 SLOW_CLIENT = 1013  # "try again later": clients reconnect and get a snapshot
-CHUNK = 500  # sockets written between two yields to the event loop in a fan-out
 
 
 class Frame:
@@ -263,121 +262,48 @@ class Channel:
         # next round of ``_run``, which coalesces them (or goes at once if one is urgent).
         goal = self.target
         while self.seq < goal:
-            frames = await self.read()
-            if frames is None:
-                return
-            await self.deliver(frames)
-
-    async def read(self) -> dict[tuple[str, str], Frame] | None:
-        """The events after ``seq`` (up to 500), rendered once per audience; ``seq`` advances."""
-        async with self.hub.reader.session() as session:
-            events = list(await events_after(session, self.room_id, self.seq, limit=500))
-            if not events:
-                return None
-            frames = await self.hub.renderer.frames(session, self.room_id, events, set(self.conns))
-        self.seq = events[-1].seq
-        self.target = max(self.target, self.seq)
-        return frames
-
-    async def deliver(self, frames: dict[tuple[str, str], Frame]) -> None:
-        """Fan ``frames`` out in chunks of ``CHUNK`` sockets, yielding to the event loop between
-        chunks. An urgent event committed meanwhile does not wait for the rest of this pass:
-        its frames are read at the next chunk boundary and the pass starts again from the first
-        socket with both sets of frames. A socket gets, in sequence order, only the frames past
-        its ``sent_seq``: the part already served gets the new frame alone, the rest get the
-        old and the new frame in one write. The socket list is rebuilt at each restart, so a
-        socket subscribed meanwhile (whose snapshot is at least as new as the ``seq`` it saw)
-        gets what came after it.
-        """
-        batches: dict[tuple[str, str], list[Frame]] = {k: [f] for k, f in frames.items()}
-        conns = self._targets(batches)
-        i = 0
-        failed = False
-        while i < len(conns):
-            end = min(i + CHUNK, len(conns))
-            self._send(conns, i, end)
-            i = end
-            if i >= len(conns):
-                break
-            await asyncio.sleep(0)
-            if self.urgent.is_set() and self.target > self.seq and not failed:
-                self.urgent.clear()
-                try:
-                    more = await self.read()
-                except Exception:  # this pass ends as it began; the next flush reads again
-                    log.exception("room %s: read during a fan-out failed", self.room_id)
-                    failed = True
-                    continue
-                if more:
-                    for key, frame in more.items():
-                        batches.setdefault(key, []).append(frame)
-                    conns = self._targets(batches)
-                    i = 0
-        if failed:
-            self.urgent.set()
-            self.wake.set()
-
-    def _targets(
-        self, batches: dict[tuple[str, str], list[Frame]]
-    ) -> list[tuple[Conn, list[Frame]]]:
-        out: list[tuple[Conn, list[Frame]]] = []
-        for key, group in self.conns.items():
-            frames = batches.get(key)
-            if frames:
-                out.extend((conn, frames) for conn in group)
-        return out
-
-    @staticmethod
-    def _send(conns: list[tuple[Conn, list[Frame]]], start: int, end: int) -> None:
-        """The sockets ``conns[start:end]`` get the frames they have not had yet, in order.
-
-        The common case, a direct socket that is up to date, is inlined: a check of its write
-        buffer and one ``transport.write`` of the shared bytes (joined when there are several
-        frames). Anything else goes through ``Conn.offer``.
-        """
-        limit = WRITE_BUFFER_LIMIT
-        for n in range(start, end):
-            conn, frames = conns[n]
-            transport, raw = conn.transport, conn.raw
-            if transport is None or raw is None or not raw.is_open():
-                for frame in frames:
-                    conn.offer(frame)
-                continue
-            sent = conn.sent_seq
-            if len(frames) == 1:
-                frame = frames[0]
-                if frame.last <= sent:
-                    continue
-                if frame.first <= sent:  # overlaps a replay: trimmed
-                    conn.offer(frame)
-                    continue
-                if transport.get_write_buffer_size() > limit:
-                    conn.drop()
-                    continue
-                conn.sent_seq = frame.last
-                if frame.text:
-                    transport.write(frame.wire)
-                continue
-            todo = [f for f in frames if f.last > sent]
-            if not todo:
-                continue
-            if todo[0].first <= sent:
-                for frame in todo:
-                    conn.offer(frame)
-                continue
-            if transport.get_write_buffer_size() > limit:
-                conn.drop()
-                continue
-            conn.sent_seq = todo[-1].last
-            data = b"".join(f.wire for f in todo if f.text)
-            if data:
-                transport.write(data)
+            async with self.hub.reader.session() as session:
+                events = list(await events_after(session, self.room_id, self.seq, limit=500))
+                if not events:
+                    return
+                frames = await self.hub.renderer.frames(
+                    session, self.room_id, events, set(self.conns)
+                )
+            self.seq = events[-1].seq
+            self.target = max(self.target, self.seq)
+            self.fan_out(frames)
 
     def fan_out(self, frames: dict[tuple[str, str], Frame]) -> None:
-        """Every socket of each audience gets its frame at once, synchronously."""
-        batches = {k: [f] for k, f in frames.items()}
-        conns = self._targets(batches)
-        self._send(conns, 0, len(conns))
+        """Every socket of each audience gets its frame; synchronous, no await between sockets
+        (a socket subscribed after this got a snapshot at least as new as ``seq``).
+
+        The common case, a direct socket that is up to date, is inlined: a check of its write
+        buffer and one ``transport.write`` of the shared bytes. Anything else goes through
+        ``Conn.offer``.
+        """
+        limit = WRITE_BUFFER_LIMIT
+        for key, frame in frames.items():
+            group = self.conns.get(key)
+            if not group:
+                continue
+            first, last = frame.first, frame.last
+            wire = frame.wire if frame.text else b""
+            for conn in list(group):
+                transport, raw = conn.transport, conn.raw
+                if (
+                    transport is not None
+                    and raw is not None
+                    and conn.sent_seq < first
+                    and raw.is_open()
+                ):
+                    if transport.get_write_buffer_size() > limit:
+                        conn.drop()
+                        continue
+                    conn.sent_seq = last
+                    if wire:
+                        transport.write(wire)
+                else:
+                    conn.offer(frame)
 
 
 class Reader:
