@@ -30,6 +30,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+READERS = 4  # signed-in readers, who also wrote and upvoted comments
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 
 
@@ -46,10 +47,11 @@ async def build(url: str, n: int, writers: int) -> tuple[int, list[str]]:
         ConsultationStatus,
         Contribution,
         ModerationState,
+        Participant,
         User,
         UserSession,
     )
-    from deliberation.models.comments import Comment
+    from deliberation.models.comments import Comment, CommentVote
     from deliberation.security import new_token, token_hash
 
     database = Database(url)
@@ -84,6 +86,7 @@ async def build(url: str, n: int, writers: int) -> tuple[int, list[str]]:
         start = now - timedelta(days=20)
         levels = [(0, int(n * 0.3)), (1, int(n * 0.4)), (2, n - int(n * 0.3) - int(n * 0.4))]
         parents: list[int] = []
+        every: list[int] = []
         made = 0
         for depth, count in levels:
             rows = [
@@ -124,6 +127,7 @@ async def build(url: str, n: int, writers: int) -> tuple[int, list[str]]:
                 ).scalars()
             )
             parents = comment_ids
+            every.extend(comment_ids)
             made += count
         await session.execute(
             text(
@@ -131,6 +135,28 @@ async def build(url: str, n: int, writers: int) -> tuple[int, list[str]]:
                 "FROM comments WHERE comments.contribution_id = contributions.id"
             )
         )
+        # The signed-in readers are residents who took part: each has a participant, wrote
+        # their share of the comments (about 2 % of a page) and upvoted every 20th comment
+        # (about 5 a page), so their page shows their own votes and comments.
+        for n, user in enumerate(users[:READERS]):
+            participant = Participant(user_id=user.id, display_name=user.display_name)
+            session.add(participant)
+            await session.flush()
+            for table in ("comments", "contributions"):
+                await session.execute(
+                    text(
+                        f"UPDATE {table} SET author_participant_id = :p "  # noqa: S608
+                        "WHERE author_user_id = :u"
+                    ),
+                    {"p": participant.id, "u": user.id},
+                )
+            await session.execute(
+                insert(CommentVote),
+                [
+                    {"comment_id": i, "participant_id": participant.id, "created_at": now}
+                    for i in every[n::20]
+                ],
+            )
         await session.commit()
         await session.execute(text("ANALYZE"))
         await session.commit()
@@ -278,7 +304,7 @@ def main() -> None:
         time.sleep(8)
         reads = asyncio.run(read_pages(base, cid, 4, args.read_seconds))
         print("thread pages, 4 anonymous readers (30 top-level comments with replies):", reads)
-        reads = asyncio.run(read_pages(base, cid, 4, args.read_seconds, tokens[:4]))
+        reads = asyncio.run(read_pages(base, cid, READERS, args.read_seconds, tokens[:READERS]))
         print("thread pages, 4 signed-in readers (own page each, not the shared one):", reads)
         writes = asyncio.run(write_comments(base, cid, tokens[:-1], args.posts, think=args.think))
         print(f"posting, {args.writers} concurrent writers, think {args.think} s:", writes)

@@ -15,7 +15,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import ARRAY, Integer, and_, any_, cast, func, not_, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +67,7 @@ from deliberation.models.comments import (
     Stance,
 )
 from deliberation.permissions import (
+    ANONYMOUS,
     CONSULTATION_VIEW_DRAFT,
     CONTRIBUTION_MODERATE,
     FACILITATOR,
@@ -106,10 +121,70 @@ class Viewer:
     moderator: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """What a thread page shows of a comment: plain values, not an ORM object, so a page's
+    structure can be kept between requests (and ~100 rows load faster without the ORM)."""
+
+    id: int
+    consultation_id: int
+    contribution_id: int
+    parent_id: int | None
+    meeting_id: int | None
+    depth: int
+    stance: Stance | None
+    author_participant_id: int | None
+    author_user_id: int | None
+    author_name: str
+    notify_replies: bool
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionRow:
+    id: int
+    moderation_state: ModerationState
+    hidden_reason: str | None
+    body: str
+    support_count: int
+    author_participant_id: int | None
+
+
+_ROW_COLUMNS = (
+    Comment.id,
+    Comment.consultation_id,
+    Comment.contribution_id,
+    Comment.parent_id,
+    Comment.meeting_id,
+    Comment.depth,
+    Comment.stance,
+    Comment.author_participant_id,
+    Comment.author_user_id,
+    Comment.author_name,
+    Comment.notify_replies,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.deleted_at,
+    Contribution.id,
+    Contribution.moderation_state,
+    Contribution.hidden_reason,
+    Contribution.body,
+    Contribution.support_count,
+    Contribution.author_participant_id,
+)
+_SPLIT = 14  # the first _SPLIT columns are the comment's
+
+
+def _rows(row: Sequence[Any]) -> tuple[CommentRow, ContributionRow]:
+    return CommentRow(*row[:_SPLIT]), ContributionRow(*row[_SPLIT:])
+
+
 @dataclass
 class CommentView:
-    comment: Comment
-    contribution: Contribution
+    comment: Comment | CommentRow
+    contribution: Contribution | ContributionRow
     replies: list[CommentView] = field(default_factory=list)
     mine: bool = False
     voted: bool = False
@@ -610,14 +685,15 @@ async def load_thread(
     found = (
         {
             c.id: (c, k)
-            for c, k in (
+            for c, k in map(
+                _rows,
                 await session.execute(
-                    select(Comment, Contribution)
+                    select(*_ROW_COLUMNS)
                     .join(Contribution, Contribution.id == Comment.contribution_id)
                     # Checked again: the order may be a moment older than a moderator's decision.
                     .where(Comment.id.in_(wanted), _visible_to(viewer))
-                )
-            ).all()
+                ),
+            )
         }
         if wanted
         else {}
@@ -638,13 +714,13 @@ async def load_thread(
         else:
             deeper = Comment.parent_id.in_(select(Comment.id).where(Comment.parent_id.in_(top_ids)))
         replies = await session.execute(
-            select(Comment, Contribution)
+            select(*_ROW_COLUMNS)
             .join(Contribution, Contribution.id == Comment.contribution_id)
             .where(or_(Comment.parent_id.in_(top_ids), deeper), _visible_to(viewer))
             .order_by(Comment.depth, Comment.created_at, Comment.id)
         )
         by_id = {v.comment.id: v for v in views}
-        for c, k in replies:
+        for c, k in map(_rows, replies):
             parent = by_id.get(c.parent_id) if c.parent_id is not None else None
             if parent is None:
                 continue  # its parent is not shown to this viewer
@@ -665,7 +741,120 @@ async def load_thread(
     )
 
 
-def _view(comment: Comment, contribution: Contribution, viewer: Viewer) -> CommentView:
+@dataclass(frozen=True)
+class SharedPage:
+    """One page of a thread as a reader with no participant sees it: the same for everyone, so
+    it is kept until an event names the consultation. A signed-in reader's page is this one
+    with their votes and their own comments marked (see ``reader_marks``)."""
+
+    comments: list[CommentView]
+    has_more: bool
+    allow_anonymous: bool
+
+
+async def shared_page(
+    session: AsyncSession,
+    consultation: Consultation,
+    principal: Principal,
+    *,
+    sort: Sort,
+    page: int,
+    orders: OrderCache,
+    meeting: Meeting | None = None,
+) -> SharedPage:
+    page = max(1, page)
+    meeting_id = meeting.id if meeting else None
+    key = ("comment-page", consultation.id, meeting_id, sort.value, page)
+    found: SharedPage | None = orders.get(consultation.id, key)
+    if found is not None:
+        return found
+    version = orders.version(consultation.id)
+    everyone = Viewer(principal=principal, participant_id=None)
+    thread = await load_thread(
+        session, consultation, everyone, sort=sort, page=page, orders=orders, meeting=meeting
+    )
+    found = SharedPage(thread.comments, thread.has_more, thread.allow_anonymous)
+    orders.put(consultation.id, key, found, version=version)
+    return found
+
+
+async def reader_marks(
+    session: AsyncSession,
+    consultation_id: int,
+    meeting_id: int | None,
+    participant_id: int,
+    comment_ids: list[int],
+) -> tuple[set[int], bool]:
+    """In one query: which of ``comment_ids`` this participant upvoted, and whether they have a
+    comment in this thread that others cannot see (pending, rejected...): their page is then
+    not the shared one with marks, and must be loaded for them."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    stmt = _marks_statement(postgresql, meeting_id is not None)
+    params: dict[str, Any] = {"cid": consultation_id, "pid": participant_id, "ids": comment_ids}
+    if meeting_id is not None:
+        params["mid"] = meeting_id
+    rows = (await session.execute(stmt, params)).all()
+    return {i for i, vote in rows if vote}, any(not vote for _, vote in rows)
+
+
+_marks_statements: dict[tuple[bool, bool], Any] = {}
+
+
+def _marks_statement(postgresql: bool, in_meeting: bool) -> Any:
+    """Built once (building it cost more than running it): the parameters change, not the
+    text, so PostgreSQL also reuses its prepared plan."""
+    key = (postgresql, in_meeting)
+    found = _marks_statements.get(key)
+    if found is not None:
+        return found
+    pid = bindparam("pid", type_=Integer)
+    thread = Comment.meeting_id == bindparam("mid", type_=Integer) if in_meeting else None
+    own = (
+        select(Comment.id.label("id"), literal_column("0").label("vote"))
+        .join(Contribution, Contribution.id == Comment.contribution_id)
+        .where(
+            Contribution.author_participant_id == pid,
+            Comment.consultation_id == bindparam("cid", type_=Integer),
+            Comment.meeting_id.is_(None) if thread is None else thread,
+            not_(_visible_to(Viewer(principal=ANONYMOUS, participant_id=None))),
+        )
+        .limit(1)
+        .subquery()
+    )
+    among = (
+        CommentVote.comment_id == any_(bindparam("ids", type_=ARRAY(Integer)))
+        if postgresql
+        else CommentVote.comment_id.in_(bindparam("ids", expanding=True))
+    )
+    found = union_all(
+        select(own.c.id, own.c.vote),
+        select(CommentVote.comment_id, literal_column("1")).where(
+            CommentVote.participant_id == pid, among
+        ),
+    )
+    _marks_statements[key] = found
+    return found
+
+
+def personal(views: list[CommentView], viewer: Viewer, voted: set[int]) -> list[CommentView]:
+    """A shared page's comments as this viewer sees them: their own and their votes marked."""
+    if viewer.participant_id is None:
+        return views
+    return [
+        CommentView(
+            comment=v.comment,
+            contribution=v.contribution,
+            replies=personal(v.replies, viewer, voted),
+            mine=v.comment.author_participant_id == viewer.participant_id,
+            voted=v.comment.id in voted,
+        )
+        for v in views
+    ]
+
+
+def _view(
+    comment: Comment | CommentRow, contribution: Contribution | ContributionRow, viewer: Viewer
+) -> CommentView:
     return CommentView(
         comment=comment,
         contribution=contribution,

@@ -143,8 +143,14 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
     A reader with no account, no participant and no moderator role sees exactly what every such
     reader sees, so that page is rendered once per consultation, sort, page and language and
     kept until an event names the consultation (a new, edited, voted or moderated comment, a
-    settings change). Everyone else (their votes, their pending comments, their links to edit)
-    gets a fresh page.
+    settings change).
+
+    Any other reader who is not a moderator starts from the page's structure as everyone sees
+    it (which comments, in which order and nesting, with their counts), kept in the same way;
+    one query then finds their votes among its comments and whether they have a comment others
+    cannot see yet (then, and for moderators, the page is loaded for them alone). The page is
+    assembled from each comment's cached HTML, rendering fresh only their own and their voted
+    comments (their vote state, their links to edit and delete).
     """
     sort, number = _sort(request), _page(request)
     meeting = await _meeting(request, consultation)
@@ -163,26 +169,75 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
         if cached is not None:
             return cached.replace(_CSRF_SLOT, _csrf_token(request))
         version = cache.version(consultation.id)
-    loaded = await svc.load_thread(
-        request.state.db,
-        consultation,
-        viewer,
-        sort=sort,
-        page=number,
-        orders=cache,
-        meeting=meeting,
-    )
+    db = request.state.db
+    loaded: svc.Thread | None = None
+    if not viewer.moderator:
+        shared = await svc.shared_page(
+            db,
+            consultation,
+            viewer.principal,
+            sort=sort,
+            page=number,
+            orders=cache,
+            meeting=meeting,
+        )
+        voted: set[int] = set()
+        private = False
+        if viewer.participant_id is not None:
+            voted, private = await svc.reader_marks(
+                db,
+                consultation.id,
+                meeting.id if meeting else None,
+                viewer.participant_id,
+                [v.comment.id for v in svc.flatten(shared.comments)],
+            )
+        if not private:
+            loaded = svc.Thread(
+                consultation=consultation,
+                comments=svc.personal(shared.comments, viewer, voted),
+                sort=sort,
+                page=max(1, number),
+                has_more=shared.has_more,
+                allow_anonymous=shared.allow_anonymous,
+                open=consultation.status is ConsultationStatus.PUBLISHED,
+                viewer=viewer,
+                meeting=meeting,
+            )
+    if loaded is None:
+        loaded = await svc.load_thread(
+            db, consultation, viewer, sort=sort, page=number, orders=cache, meeting=meeting
+        )
     html: str = request.app.state.templates.render(
         request,
         "comments/_thread.html",
         thread=loaded,
-        prerendered=_shared_comments(request, loaded),
+        comments_html=_assemble(loaded.comments, _comment_mains(request, loaded)),
         **_context_extras(request),
         csrf_token=_CSRF_SLOT,
     )
     if public:
         cache.put(consultation.id, key, html, version=version)
     return html.replace(_CSRF_SLOT, _csrf_token(request))
+
+
+def _assemble(views: list[svc.CommentView], mains: dict[int, Markup]) -> Markup:
+    """The nested list of comments and replies (what the ``comment`` macro writes), put
+    together from each comment's HTML without a template call per comment."""
+    parts: list[str] = []
+
+    def add(view: svc.CommentView) -> None:
+        cid = view.comment.id
+        parts.append(f'<li id="comment-{cid}" class="comment">\n  ')
+        parts.append(mains[cid])
+        parts.append(f'\n  <ol id="replies-{cid}" class="comment-list replies">\n    ')
+        for reply in view.replies:
+            add(reply)
+        parts.append("\n  </ol>\n</li>")
+
+    for view in views:
+        add(view)
+    # Ids are numbers and every part comes from our autoescaping templates: safe HTML.
+    return Markup("".join(parts))  # noqa: S704
 
 
 def comment_cache(app: Any) -> FragmentCache:
@@ -199,12 +254,13 @@ def comment_cache(app: Any) -> FragmentCache:
 _SEPARATOR = "<!--" + secrets.token_hex(16) + "-->"
 
 
-def _shared_comments(request: Request, thread: svc.Thread) -> dict[int, Markup]:
-    """The page's comments that look the same to every reader of this kind (not the reader's
-    own, not voted by them, no moderator's view), rendered once and kept until an event names
-    the consultation; the thread then only assembles them."""
-    if thread.viewer.moderator:
-        return {}
+def _comment_mains(request: Request, thread: svc.Thread) -> dict[int, Markup]:
+    """Every comment of the page (without its replies) as HTML. A comment that is not the
+    reader's own looks the same to every reader of this kind (language, thread open, signed in)
+    who did or did not upvote it, so both forms are rendered once and kept until an event names
+    the consultation; the reader's own comments (links to edit, delete, appeal) and every
+    comment of a moderator's page are rendered for them, all in one template call."""
+    shareable = not thread.viewer.moderator
     cache = comment_cache(request.app)
     cid = thread.consultation.id
     version = cache.version(cid)
@@ -212,9 +268,11 @@ def _shared_comments(request: Request, thread: svc.Thread) -> dict[int, Markup]:
     found: dict[int, Markup] = {}
     missing: list[svc.CommentView] = []
     for view in svc.flatten(thread.comments):
-        if view.mine or view.voted:
-            continue
-        html = cache.get(cid, ("comment", view.comment.id, kind))
+        html = (
+            cache.get(cid, ("comment", view.comment.id, kind, view.voted))
+            if shareable and not view.mine
+            else None
+        )
         if html is None:
             missing.append(view)
         else:
@@ -233,7 +291,10 @@ def _shared_comments(request: Request, thread: svc.Thread) -> dict[int, Markup]:
         for view, html in zip(missing, rendered[:-1], strict=True):
             # Rendered by our autoescaping templates: safe HTML already.
             found[view.comment.id] = markup = Markup(html)  # noqa: S704
-            cache.put(cid, ("comment", view.comment.id, kind), markup, version=version)
+            if shareable and not view.mine:
+                cache.put(
+                    cid, ("comment", view.comment.id, kind, view.voted), markup, version=version
+                )
     return found
 
 
