@@ -178,7 +178,7 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
             viewer.principal,
             sort=sort,
             page=number,
-            orders=cache,
+            orders=comment_cache(request.app),
             meeting=meeting,
         )
         voted: set[int] = set()
@@ -207,17 +207,41 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
         loaded = await svc.load_thread(
             db, consultation, viewer, sort=sort, page=number, orders=cache, meeting=meeting
         )
-    html: str = request.app.state.templates.render(
-        request,
-        "comments/_thread.html",
-        thread=loaded,
-        comments_html=_assemble(loaded.comments, _comment_mains(request, loaded)),
-        **_context_extras(request),
-        csrf_token=_CSRF_SLOT,
+    elif not public:
+        # Around the comments, the page differs between readers only by being signed in or
+        # not (the form): kept like the rest, with a slot where the comments go.
+        frame_key = (*key, "frame", loaded.open, request.state.user is not None)
+        frames = comment_cache(request.app)
+        frame: str | None = frames.get(consultation.id, frame_key)
+        if frame is None:
+            frame_version = frames.version(consultation.id)
+            frame = _render_thread(request, loaded, Markup(_LIST_SLOT))  # noqa: S704 (a constant)
+            frames.put(consultation.id, frame_key, frame, version=frame_version)
+        comments = _assemble(loaded.comments, _comment_mains(request, loaded))
+        before, after = frame.split(_LIST_SLOT)
+        return "".join((before, comments, after)).replace(_CSRF_SLOT, _csrf_token(request))
+    html = _render_thread(
+        request, loaded, _assemble(loaded.comments, _comment_mains(request, loaded))
     )
     if public:
         cache.put(consultation.id, key, html, version=version)
     return html.replace(_CSRF_SLOT, _csrf_token(request))
+
+
+# Where a cached page frame takes the reader's comments; no text a person writes contains it.
+_LIST_SLOT = "<!--list-" + secrets.token_hex(16) + "-->"
+
+
+def _render_thread(request: Request, thread: svc.Thread, comments_html: Markup) -> str:
+    html: str = request.app.state.templates.render(
+        request,
+        "comments/_thread.html",
+        thread=thread,
+        comments_html=comments_html,
+        **_context_extras(request),
+        csrf_token=_CSRF_SLOT,
+    )
+    return html
 
 
 def _assemble(views: list[svc.CommentView], mains: dict[int, Markup]) -> Markup:
@@ -241,8 +265,9 @@ def _assemble(views: list[svc.CommentView], mains: dict[int, Markup]) -> Markup:
 
 
 def comment_cache(app: Any) -> FragmentCache:
-    """Rendered comments (without replies) as every reader of one kind sees them; its own
-    cache, so thousands of comments never push the consultation pages out of theirs."""
+    """Rendered comments (without replies) as every reader of one kind sees them, and the
+    structure and frame of each page of a thread; its own cache, so thousands of comments
+    never push the consultation pages out of theirs."""
     cache: FragmentCache | None = getattr(app.state, "comment_fragments", None)
     if cache is None:
         cache = app.state.comment_fragments = FragmentCache(max_entries=20_000)
