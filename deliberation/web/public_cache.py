@@ -28,11 +28,12 @@ from starlette.responses import Response
 from deliberation import i18n
 from deliberation.services.schedule import local_today
 from deliberation.web import cookies
+from deliberation.web.templating import CSRF_SLOT
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-# Never produced by the token serializer (URL-safe base64 and dots only).
-PLACEHOLDER = b"<<csrf-token-of-this-browser>>"
+# The same slot shared fragments use (never produced by the token serializer).
+PLACEHOLDER = CSRF_SLOT.encode()
 _SHAREABLE_COOKIES = frozenset({cookies.CSRF, cookies.LANGUAGE})
 _DROPPED_HEADERS = frozenset({b"content-length", b"set-cookie"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,15 @@ def _url_for(request: Request) -> Any:
 def _csrf_token(request: Request) -> str:
     getter = request.scope.get("csrftoken")
     return getter() if callable(getter) else ""
+
+
+# HTML shared by many readers is rendered with this in place of a browser's CSRF token (pass it as
+# ``csrf_token=CSRF_SLOT``); ``with_csrf_token`` puts each reader's own token back on the way out.
+CSRF_SLOT = "csrf-slot-" + secrets.token_hex(16)
+
+
+def with_csrf_token(html: str, request: Request) -> str:
+    return html.replace(CSRF_SLOT, _csrf_token(request))
 
 
 def render(

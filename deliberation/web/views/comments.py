@@ -31,7 +31,7 @@ from deliberation.web.fragments import FragmentCache
 from deliberation.web.participants import current_participant, remember_participant
 from deliberation.web.redirects import see_other
 from deliberation.web.routing import page
-from deliberation.web.templating import url_paths
+from deliberation.web.templating import CSRF_SLOT, url_paths, with_csrf_token
 from moderation import guard
 from moderation.labels import GLOBALS as MODERATION_LABELS
 from moderation.models import ReportReason
@@ -128,15 +128,6 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
     return response
 
 
-# Cached thread pages carry this in place of the reader's CSRF token, put in on the way out.
-_CSRF_SLOT = "csrf-slot-" + secrets.token_hex(16)
-
-
-def _csrf_token(request: Request) -> str:
-    getter = request.scope.get("csrftoken")
-    return getter() if callable(getter) else ""
-
-
 async def _thread_html(request: Request, consultation: Consultation, viewer: svc.Viewer) -> str:
     """The thread's HTML for this reader.
 
@@ -167,7 +158,7 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
     if public:
         cached: str | None = cache.get(consultation.id, key)
         if cached is not None:
-            return cached.replace(_CSRF_SLOT, _csrf_token(request))
+            return with_csrf_token(cached, request)
         version = cache.version(consultation.id)
     db = request.state.db
     loaded: svc.Thread | None = None
@@ -219,13 +210,13 @@ async def _thread_html(request: Request, consultation: Consultation, viewer: svc
             frames.put(consultation.id, frame_key, frame, version=frame_version)
         comments = _assemble(loaded.comments, _comment_mains(request, loaded))
         before, after = frame.split(_LIST_SLOT)
-        return "".join((before, comments, after)).replace(_CSRF_SLOT, _csrf_token(request))
+        return with_csrf_token("".join((before, comments, after)), request)
     html = _render_thread(
         request, loaded, _assemble(loaded.comments, _comment_mains(request, loaded))
     )
     if public:
         cache.put(consultation.id, key, html, version=version)
-    return html.replace(_CSRF_SLOT, _csrf_token(request))
+    return with_csrf_token(html, request)
 
 
 # Where a cached page frame takes the reader's comments; no text a person writes contains it.
@@ -239,7 +230,7 @@ def _render_thread(request: Request, thread: svc.Thread, comments_html: Markup) 
         thread=thread,
         comments_html=comments_html,
         **_context_extras(request),
-        csrf_token=_CSRF_SLOT,
+        csrf_token=CSRF_SLOT,
     )
     return html
 
@@ -310,7 +301,7 @@ def _comment_mains(request: Request, thread: svc.Thread) -> dict[int, Markup]:
             open=thread.open,
             separator=Markup(_SEPARATOR),  # noqa: S704 (a constant)
             **_context_extras(request),
-            csrf_token=_CSRF_SLOT,
+            csrf_token=CSRF_SLOT,
         ).split(_SEPARATOR)
         assert len(rendered) == len(missing) + 1, "one part per comment"
         for view, html in zip(missing, rendered[:-1], strict=True):
