@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Float, case, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import String, TextClause, bindparam, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from deliberation.db import utcnow
+from deliberation.db import UTCDateTime, utcnow
 from deliberation.errors import RateLimited
 from deliberation.models import RateBucket
 
@@ -77,28 +76,10 @@ async def _take_all_postgres(
     session: AsyncSession, checks: list[tuple[str, Limit]], now: datetime
 ) -> None:
     limits = dict(sorted(checks))  # one order for every request: no deadlocks between them
-    insert = pg_insert(RateBucket).values(
-        [
-            {"key": key, "tokens": float(limit.capacity) - 1.0, "updated_at": now}
-            for key, limit in limits.items()
-        ]
-    )
-    bucket, new = RateBucket.__table__.c, insert.excluded
-    # A new row carries capacity - 1 tokens: the capacity and rate of each key come with it.
-    rate = case(
-        {key: literal(limit.rate, Float) for key, limit in limits.items()},
-        value=new.key,
-    )
-    elapsed = func.greatest(
-        literal(0.0, Float), cast(func.extract("epoch", new.updated_at - bucket.updated_at), Float)
-    )
-    refilled = func.least(new.tokens + 1.0, bucket.tokens + elapsed * rate)
-    statement = insert.on_conflict_do_update(
-        index_elements=[bucket.key],
-        set_={"tokens": refilled - 1.0, "updated_at": new.updated_at},
-        where=refilled >= 1.0,
-    ).returning(bucket.key)
-    taken = set((await session.execute(statement)).scalars())
+    params: dict[str, object] = {"now": now}
+    for n, (key, limit) in enumerate(limits.items()):
+        params |= {f"k{n}": key, f"c{n}": float(limit.capacity), f"r{n}": limit.rate}
+    taken = set((await session.execute(_upsert(len(limits)), params)).scalars())
     if len(taken) == len(limits):
         return
     refused = await session.execute(
@@ -109,6 +90,36 @@ async def _take_all_postgres(
     _raise_if_refused(
         [_wait(limits[key], tokens, updated_at, now) for key, tokens, updated_at in refused]
     )
+
+
+_upserts: dict[int, TextClause] = {}
+
+
+def _upsert(n: int) -> TextClause:
+    """The UPSERT for ``n`` buckets, written once per ``n`` with parameters only (k: key,
+    c: capacity, r: rate per second). A new row carries capacity - 1 tokens, so the capacity
+    of each key comes with it; its rate is picked by key. Built from expressions on every
+    call, the statement was compiled again every time (~3.5 ms of CPU per post)."""
+    found = _upserts.get(n)
+    if found is not None:
+        return found
+    rows = ", ".join(f"(:k{i}, CAST(:c{i} AS FLOAT) - 1.0, :now)" for i in range(n))
+    rates = " ".join(f"WHEN :k{i} THEN CAST(:r{i} AS FLOAT)" for i in range(n))
+    refilled = (
+        "LEAST(excluded.tokens + 1.0, rate_buckets.tokens + GREATEST(0.0, "
+        "CAST(EXTRACT(EPOCH FROM excluded.updated_at - rate_buckets.updated_at) AS FLOAT)) "
+        f"* CASE excluded.key {rates} END)"
+    )
+    found = text(
+        f"INSERT INTO rate_buckets (key, tokens, updated_at) VALUES {rows} "  # noqa: S608 (no input)
+        f"ON CONFLICT (key) DO UPDATE SET tokens = {refilled} - 1.0, "
+        f"updated_at = excluded.updated_at WHERE {refilled} >= 1.0 RETURNING rate_buckets.key"
+    ).bindparams(
+        bindparam("now", type_=UTCDateTime()),
+        *(bindparam(f"k{i}", type_=String()) for i in range(n)),
+    )
+    _upserts[n] = found
+    return found
 
 
 def _wait(limit: Limit, tokens: float, updated_at: datetime, now: datetime) -> float | None:

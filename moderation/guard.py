@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation import ratelimit
-from deliberation.db import utcnow
+from deliberation.db import UTCDateTime, utcnow
 from deliberation.errors import PermissionDenied, RateLimited
 from deliberation.i18n import _l
 from deliberation.models import Contribution, ModerationState
@@ -129,22 +130,6 @@ async def blocked_words_for(session: AsyncSession, settings: ModerationSettings)
     return _blocked_words(site.entries if site else "", settings.blocked_words or "")
 
 
-async def _recent_texts(
-    session: AsyncSession, consultation_id: int, participant_id: int
-) -> Sequence[str]:
-    rows = await session.scalars(
-        select(Contribution.body)
-        .where(
-            Contribution.consultation_id == consultation_id,
-            Contribution.author_participant_id == participant_id,
-            Contribution.created_at > utcnow() - DUPLICATE_WINDOW,
-        )
-        .order_by(Contribution.id.desc())
-        .limit(DUPLICATE_SAMPLE)
-    )
-    return rows.all()
-
-
 @dataclass(frozen=True)
 class Admission:
     state: ModerationState
@@ -173,31 +158,41 @@ async def take_tokens(
         ) from None
 
 
-async def _checks(
-    session: AsyncSession, participant_id: int, consultation_id: int
-) -> tuple[bool, ModerationSettings, str]:
-    """Block, the consultation's settings and the site's word list, in one round trip."""
+@dataclass(frozen=True)
+class Facts:
+    """What ``decide`` needs to know about a post before it is stored, read in one round trip."""
 
-    def setting(column: Any) -> Any:
-        return (
-            select(column)
-            .where(ModerationSettings.consultation_id == consultation_id)
-            .scalar_subquery()
-        )
+    blocked: bool
+    settings: ModerationSettings
+    site_words: str
+    recent_texts: Sequence[str]
+    also: tuple[Any, ...]  # the values of the caller's own ``also`` subqueries
 
-    row = (
-        await session.execute(
-            select(
-                exists().where(_block_applies(participant_id, consultation_id)),
-                setting(ModerationSettings.mode),
-                setting(ModerationSettings.report_threshold),
-                setting(ModerationSettings.max_links),
-                setting(ModerationSettings.blocked_words),
-                select(WordList.entries).where(WordList.key == "site").scalar_subquery(),
-            )
-        )
-    ).one()
-    blocked, mode, threshold, max_links, words, site = row
+
+async def facts(
+    session: AsyncSession,
+    *,
+    consultation_id: int,
+    participant_id: int,
+    also: tuple[Any, ...] = (),
+) -> Facts:
+    """Block, the consultation's settings, the site's word list, the author's recent texts (for
+    duplicates) and ``also``, in one query. ``also``: scalar subqueries the caller needs in the
+    same round trip, built once (a module constant) with the parameter ``:cid`` for the
+    consultation; the statement is built once per dialect and ``also``, since building it
+    cost more CPU than running it."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    now = utcnow()
+    params = {
+        "cid": consultation_id,
+        "pid": participant_id,
+        "now": now,
+        "since": now - DUPLICATE_WINDOW,
+    }
+    row = (await session.execute(_facts_statement(postgresql, also), params)).one()
+    blocked, mode, threshold, max_links, words, site, recent = row[:7]
+    if isinstance(recent, str):  # SQLite: a JSON array
+        recent = json.loads(recent)
     settings = ModerationSettings(
         consultation_id=consultation_id,
         mode=Mode(mode) if mode is not None else Mode.POST,
@@ -205,7 +200,60 @@ async def _checks(
         max_links=max_links if max_links is not None else 2,
         blocked_words=words or "",
     )
-    return bool(blocked), settings, site or ""
+    return Facts(
+        blocked=bool(blocked),
+        settings=settings,
+        site_words=site or "",
+        recent_texts=[text for text in recent or () if text is not None],
+        also=tuple(row[7:]),
+    )
+
+
+_facts_statements: dict[tuple[bool, tuple[Any, ...]], Any] = {}
+
+
+def _facts_statement(postgresql: bool, also: tuple[Any, ...]) -> Any:
+    key = (postgresql, also)
+    found = _facts_statements.get(key)
+    if found is not None:
+        return found
+    cid = bindparam("cid", type_=Integer)
+    pid = bindparam("pid", type_=Integer)
+    now = bindparam("now", type_=UTCDateTime())
+    block = and_(
+        Block.participant_id == pid,
+        or_(Block.consultation_id == cid, Block.consultation_id.is_(None)),
+        Block.lifted_at.is_(None),
+        or_(Block.until.is_(None), Block.until > now),
+    )
+
+    def setting(column: Any) -> Any:
+        return select(column).where(ModerationSettings.consultation_id == cid).scalar_subquery()
+
+    recent = (
+        select(Contribution.body)
+        .where(
+            Contribution.consultation_id == cid,
+            Contribution.author_participant_id == pid,
+            Contribution.created_at > bindparam("since", type_=UTCDateTime()),
+        )
+        .order_by(Contribution.id.desc())
+        .limit(DUPLICATE_SAMPLE)
+        .subquery()
+    )
+    texts = func.array_agg(recent.c.body) if postgresql else func.json_group_array(recent.c.body)
+    found = select(
+        exists().where(block),
+        setting(ModerationSettings.mode),
+        setting(ModerationSettings.report_threshold),
+        setting(ModerationSettings.max_links),
+        setting(ModerationSettings.blocked_words),
+        select(WordList.entries).where(WordList.key == "site").scalar_subquery(),
+        select(texts).scalar_subquery(),
+        *also,
+    )
+    _facts_statements[key] = found
+    return found
 
 
 async def admit(
@@ -217,11 +265,17 @@ async def admit(
     force_pre_moderation: bool = False,
 ) -> Admission:
     """Refuse a blocked participant; otherwise screen the text and pick the starting state."""
-    blocked, settings, site_words = await _checks(session, participant_id, consultation_id)
-    if blocked:
+    known = await facts(session, consultation_id=consultation_id, participant_id=participant_id)
+    return await decide(known, text, force_pre_moderation=force_pre_moderation)
+
+
+async def decide(known: Facts, text: str, *, force_pre_moderation: bool = False) -> Admission:
+    """``admit`` once the facts are read: PermissionDenied if blocked, else screen the text."""
+    if known.blocked:
         raise blocked_error()
-    words = _blocked_words(site_words, settings.blocked_words or "")
-    recent = await _recent_texts(session, consultation_id, participant_id)
+    settings = known.settings
+    words = _blocked_words(known.site_words, settings.blocked_words or "")
+    recent = known.recent_texts
     if not words.ready:
         # Until the lemma data is loaded (seconds, once per process, in a thread of its own),
         # screening may need it, which must not stall the loop; afterwards it takes well under

@@ -14,25 +14,32 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
+from typing import cast as cast_type
 
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     Integer,
+    String,
+    Table,
     and_,
     any_,
     bindparam,
     cast,
     func,
+    literal,
     literal_column,
     not_,
     or_,
     select,
+    true,
     union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from deliberation import i18n
 from deliberation.db import utcnow
@@ -293,7 +300,14 @@ async def post_comment(
     authorize(principal, COMMENT_POST, _scope(consultation))
     if consultation.status is not ConsultationStatus.PUBLISHED:
         raise Conflict(_l("Comments are closed for this consultation."), code="comments_closed")
-    anonymous_allowed = await allows_anonymous(session, consultation.id)
+    # One round trip for what the guard needs and the thread's settings.
+    known = await guard.facts(
+        session,
+        consultation_id=consultation.id,
+        participant_id=participant.id,
+        also=_ALLOWS_ANONYMOUS,
+    )
+    anonymous_allowed = bool(known.also[0])
     if user is None and not anonymous_allowed:
         raise LoginRequired()
     parent = await _parent(session, consultation.id, parent_id) if parent_id else None
@@ -303,46 +317,44 @@ async def post_comment(
         meeting_id = parent.meeting_id  # a reply stays in its parent's thread
     elif meeting_id is not None:
         await meeting_thread(session, consultation, meeting_id)
-    admission = await guard.admit(
+    admission = await guard.decide(known, body, force_pre_moderation=anonymous_allowed)
+    body = body.strip()
+    if not body:
+        raise ValidationFailed(fields={"body": _l("This field is required.")})
+    if len(body) > record_service.MAX_BODY:
+        raise ValidationFailed(fields={"body": _l("This text is too long.")})
+    now = utcnow()
+    values: dict[str, Any] = {
+        "consultation_id": consultation.id,
+        "channel": Channel.ONLINE_COMMENT,
+        "body": body,
+        "author_kind": AuthorKind.ACCOUNT if user else AuthorKind.PARTICIPANT,
+        "author_user_id": user.id if user else None,
+        "author_participant_id": participant.id,
+        "moderation_state": admission.state,
+        "parent_id": parent.id if parent else None,
+        "meeting_id": meeting_id,
+        "depth": parent.depth + 1 if parent else 0,
+        "stance": stance,
+        "author_name": (user.display_name if user else participant.display_name) or "",
+        "now": now,
+    }
+    comment_id, contribution_id = await _store(session, values)
+    record(
         session,
-        consultation_id=consultation.id,
-        participant_id=participant.id,
-        text=body,
-        force_pre_moderation=anonymous_allowed,
+        ev.ContributionCreated(
+            consultation_id=consultation.id,
+            contribution_id=contribution_id,
+            channel=Channel.ONLINE_COMMENT.value,
+        ),
     )
-    contribution = record_service.add_contribution(
-        session,
-        consultation_id=consultation.id,
-        channel=Channel.ONLINE_COMMENT,
-        body=body,
-        author_kind=AuthorKind.ACCOUNT if user else AuthorKind.PARTICIPANT,
-        author_user_id=user.id if user else None,
-        author_participant_id=participant.id,
-        state=admission.state,
-    )
-    await session.flush()
-    comment = Comment(
-        consultation_id=consultation.id,
-        contribution_id=contribution.id,
-        parent_id=parent.id if parent else None,
-        meeting_id=meeting_id,
-        depth=parent.depth + 1 if parent else 0,
-        stance=stance,
-        author_participant_id=participant.id,
-        author_user_id=user.id if user else None,
-        author_name=(user.display_name if user else participant.display_name) or "",
-    )
-    session.add(comment)
-    await session.flush()
-    contribution.source_type, contribution.source_id = "comment", comment.id
-    await record_service.created(session, contribution)
     if admission.reasons:
         moderation_audit.write(
             session,
             action=AuditAction.AUTO_HOLD,
             actor=None,
             consultation_id=consultation.id,
-            contribution_id=contribution.id,
+            contribution_id=contribution_id,
             participant_id=participant.id,
             reason=", ".join(admission.reasons),
             after={"state": admission.state.value},
@@ -351,20 +363,161 @@ async def post_comment(
         session,
         ev.CommentCreated(
             consultation_id=consultation.id,
-            comment_id=comment.id,
-            parent_id=comment.parent_id,
-            contribution_id=contribution.id,
-            meeting_id=comment.meeting_id,
+            comment_id=comment_id,
+            parent_id=values["parent_id"],
+            contribution_id=contribution_id,
+            meeting_id=meeting_id,
         ),
     )
     # Last, so the bucket rows stay locked for the shortest time before the commit.
     await guard.take_tokens(session, participant_id=participant.id, network=network)
     await commit(session)
+    comment = Comment(
+        id=comment_id,
+        consultation_id=consultation.id,
+        contribution_id=contribution_id,
+        parent_id=values["parent_id"],
+        meeting_id=meeting_id,
+        depth=values["depth"],
+        stance=stance,
+        author_participant_id=participant.id,
+        author_user_id=values["author_user_id"],
+        author_name=values["author_name"],
+        notify_replies=True,
+        created_at=now,
+        edited_at=None,
+        deleted_at=None,
+    )
+    # Stored above: the session knows it as stored, without reading it back.
+    make_transient_to_detached(comment)
+    session.add(comment)
     if parent is not None and mailer is not None and admission.state is S.VISIBLE:
         mail = await _reply_mail(session, parent, comment, consultation)
         if mail is not None:
             _send_later(mailer, mail)
     return comment
+
+
+# Whether anonymous participants may comment, read with the guard's facts (``:cid``).
+_ALLOWS_ANONYMOUS = (
+    select(CommentSettings.allow_anonymous)
+    .where(CommentSettings.consultation_id == bindparam("cid", type_=Integer))
+    .scalar_subquery(),
+)
+
+
+async def _store(session: AsyncSession, values: dict[str, Any]) -> tuple[int, int]:
+    """Insert the contribution (its source: the comment) and the comment; their ids.
+
+    On PostgreSQL one statement: the comment's id is drawn from its sequence first, so the
+    contribution names its source as it is inserted (no UPDATE afterwards) and the comment
+    then points at the contribution (the foreign key is checked at the end of the statement).
+    Elsewhere three plain statements. Core, not the ORM: no unit-of-work flushes."""
+    if session.get_bind().dialect.name == "postgresql":
+        row = (await session.execute(_store_statement(), values)).one()
+        return int(row[0]), int(row[1])
+    contributions, comments = _tables()
+    contribution_id = (
+        await session.execute(
+            contributions.insert()
+            .values(**_contribution_values(values), source_type="comment")
+            .returning(contributions.c.id)
+        )
+    ).scalar_one()
+    comment_id = (
+        await session.execute(
+            comments.insert()
+            .values(**_comment_values(values), contribution_id=contribution_id)
+            .returning(comments.c.id)
+        )
+    ).scalar_one()
+    await session.execute(
+        contributions.update()
+        .where(contributions.c.id == contribution_id)
+        .values(source_id=comment_id)
+    )
+    return int(comment_id), int(contribution_id)
+
+
+def _tables() -> tuple[Table, Table]:
+    return cast_type(Table, Contribution.__table__), cast_type(Table, Comment.__table__)
+
+
+_CONTRIBUTION_KEYS = (
+    "consultation_id",
+    "channel",
+    "body",
+    "author_kind",
+    "author_user_id",
+    "author_participant_id",
+    "moderation_state",
+)
+_COMMENT_KEYS = (
+    "consultation_id",
+    "parent_id",
+    "meeting_id",
+    "depth",
+    "stance",
+    "author_participant_id",
+    "author_user_id",
+    "author_name",
+)
+
+
+def _contribution_values(values: dict[str, Any]) -> dict[str, Any]:
+    now = values["now"]
+    return {
+        **{k: values[k] for k in _CONTRIBUTION_KEYS},
+        "support_count": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _comment_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{k: values[k] for k in _COMMENT_KEYS},
+        "notify_replies": True,
+        "created_at": values["now"],
+    }
+
+
+_store_statements: list[Any] = []
+
+
+def _store_statement() -> Any:
+    """Built once, with parameters named as in ``post_comment``'s ``values``."""
+    if _store_statements:
+        return _store_statements[0]
+    contributions, comments = _tables()
+
+    def param(table: Any, name: str, column: str | None = None) -> Any:
+        return bindparam(name, type_=table.c[column or name].type)
+
+    new_id = select(func.nextval(func.pg_get_serial_sequence("comments", "id")).label("id")).cte(
+        "new_comment"
+    )
+    k_columns = [*_CONTRIBUTION_KEYS, "source_type", "source_id", "support_count"]
+    k_columns += ["created_at", "updated_at"]
+    k_values = [param(contributions, k) for k in _CONTRIBUTION_KEYS]
+    k_values += [literal("comment", String()), new_id.c.id, literal(0, Integer)]
+    k_values += [param(contributions, "now", "created_at")] * 2
+    added = (
+        contributions.insert()
+        .from_select(k_columns, select(*k_values))
+        .returning(contributions.c.id)
+        .cte("new_contribution")
+    )
+    c_columns = ["id", "contribution_id", *_COMMENT_KEYS, "notify_replies", "created_at"]
+    c_values = [new_id.c.id, added.c.id, *(param(comments, k) for k in _COMMENT_KEYS)]
+    c_values += [literal(True, Boolean()), param(comments, "now", "created_at")]
+    statement = (
+        comments.insert()
+        .from_select(c_columns, select(*c_values).select_from(new_id).join(added, true()))
+        .returning(comments.c.id, comments.c.contribution_id)
+    )
+    _store_statements.append(statement)
+    return statement
 
 
 # E-mails go out after the commit, off the request: a slow mail server never delays a post.

@@ -198,3 +198,53 @@ async def test_anonymous_needs_the_setting_which_forces_pre_moderation(
     contribution = await session.get(Contribution, comment.contribution_id)
     assert contribution is not None and contribution.moderation_state is ModerationState.PENDING
     assert (await session.get(Comment, comment.id)) is not None
+
+
+async def test_a_post_is_stored_in_few_statements_as_it_was_returned(
+    db, session: AsyncSession
+) -> None:
+    """The contribution and the comment are written without ORM flushes (on PostgreSQL in one
+    statement); the rows hold what ``post_comment`` returned, each naming the other."""
+    from sqlalchemy import event as sa_event
+
+    consultation = await make_consultation(session)
+    author = await create_user(session)
+    top = await post(session, consultation, author, "Pierwszy.")
+    seen: list[str] = []
+
+    def add(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = db.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", add)
+    try:
+        reply = await post(
+            session, consultation, author, "  Druga myśl.  ", parent_id=top.id, stance=Stance.FOR
+        )
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", add)
+    writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
+    postgresql = db.engine.dialect.name == "postgresql"
+    buckets = [s for s in writes if "rate_buckets" in s]
+    # The comment and its contribution: one statement on PostgreSQL, with the four token
+    # buckets in one more; SQLite writes them one by one.
+    assert len(writes) - len(buckets) == (1 if postgresql else 3), writes
+    if postgresql:
+        assert len(buckets) == 1
+    stored = (
+        await session.execute(
+            select(Comment, Contribution)
+            .join(Contribution, Contribution.id == Comment.contribution_id)
+            .where(Comment.id == reply.id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    comment, contribution = stored
+    assert (contribution.source_type, contribution.source_id) == ("comment", comment.id)
+    assert contribution.body == "Druga myśl."
+    assert contribution.author_participant_id == comment.author_participant_id
+    assert contribution.moderation_state is ModerationState.VISIBLE
+    for name in ("parent_id", "depth", "stance", "author_name", "created_at", "meeting_id"):
+        assert getattr(comment, name) == getattr(reply, name), name
+    assert (comment.parent_id, comment.depth, comment.stance) == (top.id, 1, Stance.FOR)
+    assert contribution.created_at == comment.created_at
