@@ -3,12 +3,14 @@ until an event names the consultation; the reader's votes and own comments are t
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import event, select
 
 from deliberation.models import Contribution, Role, StaffRole
 from deliberation.models.comments import Comment, CommentSettings
 from tests.helpers import create_user, html
-from tests.moderation.factories import make_consultation, make_staff
+from tests.moderation.factories import make_consultation, make_staff, post
 
 
 class Statements:
@@ -133,3 +135,48 @@ async def test_own_pending_comment_is_shown_to_its_author_only(db, session, make
     mine = html(await a.get(url))
     assert mine.select_one(f"#comment-{top}-main")["data-state"] == "visible"
     assert mine.select_one(f"#comment-{reply}-main")["data-state"] == "pending"
+
+
+async def test_a_comment_rendered_once_serves_every_kind_of_reader(
+    app, session, make_client, monkeypatch
+) -> None:
+    """The first page to show a comment renders it for signed-in and other readers at once;
+    what each then gets is exactly what the comment rendered for them alone looks like."""
+    consultation = await make_consultation(session)
+    author, reader = await create_user(session), await create_user(session)
+    texts = ["Ławki <b>proszę</b>.", "Więcej cienia.", "Fontanna?"]
+    ids = [(await post(session, consultation, author, t)).id for t in texts]
+    reply = await post(session, consultation, author, "Tak, zgoda.", parent_id=ids[1])
+    ids.append(reply.id)
+    url = f"/consultations/{consultation.id}/comments"
+    signed_in, anonymous = make_client(), make_client()
+    await signed_in.login(reader.email)
+    assert (await signed_in.submit(f"{url}/{ids[0]}/upvote")).status_code == 303
+    await asyncio.sleep(0.01)  # the vote's event reaches the caches
+    rendered: list[int] = []
+    original = app.state.templates.render
+
+    def counting(request, name, **context):
+        if name == "comments/_mains.html":
+            rendered.append(len(context["views"]))
+        return original(request, name, **context)
+
+    monkeypatch.setattr(app.state.templates, "render", counting)
+    pages = {"anonymous": html(await anonymous.get(url))}
+    assert rendered == [4]
+    pages["signed_in"] = html(await signed_in.get(url))
+    assert rendered == [4], "every comment was ready for the signed-in reader"
+    monkeypatch.setattr(app.state.templates, "render", original)
+
+    for name, client in (("anonymous", anonymous), ("signed_in", signed_in)):
+        page = pages[name]
+        for comment_id in ids:
+            alone = html(await client.get(f"{url}/{comment_id}"))
+            selector = f"#comment-{comment_id}-main"
+            assert str(page.select_one(selector)) == str(alone.select_one(selector)), name
+    assert pages["signed_in"].select_one(f"#comment-{ids[1]}-main a[href$='/report']")
+    assert not pages["anonymous"].select("a[href$='/report']")
+    assert _support(pages["signed_in"], ids[0]) == ("true", True, "(1)")
+    assert _support(pages["signed_in"], ids[1]) == ("false", False, "(0)")
+    assert _support(pages["anonymous"], ids[0]) == ("false", False, "(1)")
+    assert "<b>" not in str(pages["anonymous"].select_one(f"#comment-{ids[0]}-main .comment-body"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections import deque
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from markupsafe import Markup
@@ -261,7 +262,7 @@ def comment_cache(app: Any) -> FragmentCache:
     never push the consultation pages out of theirs."""
     cache: FragmentCache | None = getattr(app.state, "comment_fragments", None)
     if cache is None:
-        cache = app.state.comment_fragments = FragmentCache(max_entries=20_000)
+        cache = app.state.comment_fragments = FragmentCache(max_entries=25_000)
         app.state.bus.subscribe(cache.on_event)
     return cache
 
@@ -270,47 +271,91 @@ def comment_cache(app: Any) -> FragmentCache:
 _SEPARATOR = "<!--" + secrets.token_hex(16) + "-->"
 
 
+@dataclass(frozen=True)
+class _Marks:
+    """Where a comment rendered for every kind of reader at once differs between them: the
+    upvote button's state, and the "Report" link that only signed-in readers get. HTML
+    comments with a random part: escaped text a person wrote can never contain them."""
+
+    pressed: Markup
+    signed_in: Markup
+    end: Markup
+
+
+_MARKS = _Marks(
+    *(
+        Markup(f"<!--{name}-{secrets.token_hex(16)}-->")  # noqa: S704 (constants)
+        for name in ("pressed", "signed-in", "end")
+    )
+)
+_PRESSED = {False: 'aria-pressed="false"', True: 'aria-pressed="true" disabled'}
+
+
+def _variants(html: str) -> dict[bool, str]:
+    """One comment rendered with ``_MARKS`` as a signed-in reader (True) and as any other
+    reader (False) sees it, the upvote button's state still to fill (``_pressed``)."""
+    if _MARKS.signed_in not in html:
+        return {True: html, False: html}
+    before, rest = html.split(_MARKS.signed_in, 1)
+    report, after = rest.split(_MARKS.end, 1)
+    return {True: before + report + after, False: before + after}
+
+
+def _pressed(html: str, voted: bool) -> Markup:
+    # Rendered by our autoescaping templates, filled with a constant: safe HTML.
+    return Markup(html.replace(_MARKS.pressed, _PRESSED[voted]))  # noqa: S704
+
+
 def _comment_mains(request: Request, thread: svc.Thread) -> dict[int, Markup]:
     """Every comment of the page (without its replies) as HTML. A comment that is not the
-    reader's own looks the same to every reader of this kind (language, thread open, signed in)
-    who did or did not upvote it, so both forms are rendered once and kept until an event names
-    the consultation; the reader's own comments (links to edit, delete, appeal) and every
-    comment of a moderator's page are rendered for them, all in one template call."""
+    reader's own looks the same to every reader of one kind (language, thread open, signed in)
+    but for the upvote button's state, so it is kept per kind with that state left to fill in,
+    until an event names the consultation. The first time a comment is rendered, it is rendered
+    for both kinds at once (one render with marks, cut apart), so the first signed-in reader to
+    see it after an anonymous one (or the reverse) finds it ready. The reader's own comments
+    (links to edit, delete, appeal) and every comment of a moderator's page are rendered for
+    them; all in one template call."""
     shareable = not thread.viewer.moderator
     cache = comment_cache(request.app)
     cid = thread.consultation.id
     version = cache.version(cid)
-    kind = (get_language(), thread.open, request.state.user is not None)
+    kind = (get_language(), thread.open)
+    signed_in = request.state.user is not None
     found: dict[int, Markup] = {}
     missing: list[svc.CommentView] = []
     for view in svc.flatten(thread.comments):
         html = (
-            cache.get(cid, ("comment", view.comment.id, kind, view.voted))
+            cache.get(cid, ("comment", view.comment.id, *kind, signed_in))
             if shareable and not view.mine
             else None
         )
         if html is None:
             missing.append(view)
         else:
-            found[view.comment.id] = html
+            found[view.comment.id] = _pressed(html, view.voted)
     if missing:
+        shared = {v.comment.id for v in missing if shareable and not v.mine}
         rendered = request.app.state.templates.render(
             request,
             "comments/_mains.html",
             views=missing,
             open=thread.open,
             separator=Markup(_SEPARATOR),  # noqa: S704 (a constant)
+            variant_ids=shared,
+            variant_marks=_MARKS,
             **_context_extras(request),
             csrf_token=CSRF_SLOT,
         ).split(_SEPARATOR)
         assert len(rendered) == len(missing) + 1, "one part per comment"
         for view, html in zip(missing, rendered[:-1], strict=True):
-            # Rendered by our autoescaping templates: safe HTML already.
-            found[view.comment.id] = markup = Markup(html)  # noqa: S704
-            if shareable and not view.mine:
-                cache.put(
-                    cid, ("comment", view.comment.id, kind, view.voted), markup, version=version
-                )
+            if view.comment.id not in shared:
+                # Rendered by our autoescaping templates: safe HTML already.
+                found[view.comment.id] = Markup(html)  # noqa: S704
+                continue
+            variants = _variants(html)
+            for user, text in variants.items():
+                cache.put(cid, ("comment", view.comment.id, *kind, user), text, version=version)
+            found[view.comment.id] = _pressed(variants[signed_in], view.voted)
     return found
 
 
