@@ -294,6 +294,84 @@ async def bench_results(url: str, responses: int, repeat: int, unfolded: int = 0
         await database.dispose()
 
 
+def _cpu_by_pid(match: Any) -> dict[int, float]:
+    """CPU seconds (user + system) of the live processes whose command line ``match`` accepts."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not match(int(entry.name), cmdline):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+class CpuMeter:
+    """CPU spent by the server process (and its workers) and by the PostgreSQL backends connected
+    to the bench database between ``start`` and ``stop``. Backends that exit in between are lost
+    (the pool keeps its connections, so few do); ``sessions`` counts the connections opened."""
+
+    def __init__(self, server_pid: int, url: str) -> None:
+        self.server_pid = server_pid
+        self.url = url
+        self.dbname = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
+        self.before: dict[int, float] = {}
+        self.sessions_before = 0
+
+    def _server(self, pid: int, cmdline: str) -> bool:
+        if pid == self.server_pid:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return False
+        return int(stat[1]) == self.server_pid  # a worker (--workers)
+
+    def _backend(self, _pid: int, cmdline: str) -> bool:
+        return self.dbname is not None and f": postgres {self.dbname} " in cmdline
+
+    def _sample(self) -> tuple[dict[int, float], dict[int, float]]:
+        return _cpu_by_pid(self._server), _cpu_by_pid(self._backend)
+
+    async def _sessions(self) -> int:
+        if self.dbname is None:
+            return 0
+        database = Database(self.url)
+        try:
+            async with database.session() as session:
+                found = await session.scalar(
+                    text("SELECT sessions FROM pg_stat_database WHERE datname = :d"),
+                    {"d": self.dbname},
+                )
+            return int(found or 0)
+        finally:
+            await database.dispose()
+
+    async def start(self) -> None:
+        self.sessions_before = await self._sessions()
+        self.server_before, self.pg_before = self._sample()
+
+    async def stop(self, responses: int) -> str:
+        server, pg = self._sample()
+        sessions = await self._sessions() - self.sessions_before - 1  # minus our own look
+        used = sum(server.values()) - sum(self.server_before.get(p, 0.0) for p in server)
+        pg_used = sum(pg.values()) - sum(self.pg_before.get(p, 0.0) for p in pg)
+
+        def per(seconds: float) -> float:
+            return seconds / max(responses, 1) * 1000
+
+        line = f"CPU per response: server {per(used):.2f} ms"
+        if self.dbname is not None:
+            line += f", PostgreSQL backends {per(pg_used):.2f} ms ({sessions} connections opened)"
+        return line
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -476,11 +554,14 @@ async def bench_submit(
             time.sleep(0.2)
         rng = random.Random(SEED)
         payloads = [{"answers": random_answers(definition, rng)} for _ in range(total)]
+        meter = CpuMeter(server.pid, url)
         if wrk_seconds:
+            await meter.start()
             line, total = submit_wrk(base, path, payloads, clients, wrk_seconds, think)
             print(line)
         else:
-            total = await submit_httpx(base, path, payloads, clients, think, rng)
+            total = await submit_httpx(base, path, payloads, clients, think, rng, meter)
+        print("  " + await meter.stop(total))
     finally:
         server.terminate()
         try:
@@ -497,6 +578,7 @@ async def submit_httpx(
     clients: int,
     think: float,
     rng: random.Random,
+    meter: CpuMeter | None = None,
 ) -> int:
     """N respondents in Python (httpx), at most N posts in flight. Returns responses stored."""
     latencies: list[float] = []
@@ -516,7 +598,7 @@ async def submit_httpx(
             token = client.cookies.get("csrftoken") or ""
             # Every page is loaded before the first post: page loads are not what is measured.
             ready += 1
-            if ready == clients:
+            if ready == clients and meter is None:
                 go.set()
             await go.wait()
             if think:  # respondents do not all start at the same moment
@@ -539,6 +621,11 @@ async def submit_httpx(
 
     total = len(payloads)
     tasks = [asyncio.ensure_future(respondent()) for _ in range(clients)]
+    if meter is not None:  # measured from here, so the page loads are (mostly) left out
+        while ready < clients:
+            await asyncio.sleep(0.01)
+        await meter.start()
+        go.set()
     await go.wait()
     started = time.perf_counter()
     await asyncio.gather(*tasks)

@@ -116,9 +116,10 @@ async def response_of(
 class Submitted:
     response: SurveyResponse
     claim_code: str
+    version: int  # the number of the version answered
 
 
-def _already_answered() -> Conflict:
+def already_answered() -> Conflict:
     return Conflict(
         _l("You have already answered this survey. Only one response per person counts."),
         code="already_answered",
@@ -148,7 +149,7 @@ async def submit_response(
     if not new_participant:  # a participant made by this request has no response nor block
         await guard.refuse_if_blocked(session, participant_id, consultation.id)
         if await response_of(session, survey, participant_id) is not None:
-            raise _already_answered()
+            raise already_answered()
     code = new_claim_code()
     response = SurveyResponse(
         survey_id=survey.id,
@@ -165,7 +166,7 @@ async def submit_response(
         # A parallel request from the same participant won the race.
         await session.rollback()
         discard(session)
-        raise _already_answered() from None
+        raise already_answered() from None
     await _store_answers(session, consultation, version, definition, response, cleaned)
     if not new_participant:
         await session.execute(
@@ -173,9 +174,9 @@ async def submit_response(
                 SurveyDraft.survey_id == survey.id, SurveyDraft.participant_id == participant_id
             )
         )
-    _submitted_event(session, consultation, survey, response)
+    submitted_event(session, consultation.id, survey.id, response)
     await commit(session)
-    return Submitted(response, code)
+    return Submitted(response, code, version.number)
 
 
 async def update_response(
@@ -254,19 +255,19 @@ async def enter_paper_response(
     session.add(response)
     await session.flush()
     await _store_answers(session, consultation, version, definition, response, cleaned)
-    _submitted_event(session, consultation, survey, response)
+    submitted_event(session, consultation.id, survey.id, response)
     await commit(session)
     return response
 
 
-def _submitted_event(
-    session: AsyncSession, consultation: Consultation, survey: Survey, response: SurveyResponse
+def submitted_event(
+    session: AsyncSession, consultation_id: int, survey_id: int, response: SurveyResponse
 ) -> None:
     record(
         session,
         ev.SurveyResponseSubmitted(
-            consultation_id=consultation.id,
-            survey_id=survey.id,
+            consultation_id=consultation_id,
+            survey_id=survey_id,
             response_id=response.id,
             channel=response.channel.value,
         ),
@@ -329,7 +330,7 @@ async def _store_answers(
         if kept is not None:
             kept.source_id = answer_id
             continue
-        await _contribute(session, consultation, response, answer_id, row.text)
+        await contribute(session, consultation.id, response, answer_id, row.text)
     for gone in previous.values():  # the resident changed or removed this answer
         gone.moderation_state = ModerationState.DELETED_BY_AUTHOR
         gone.source_id = None
@@ -358,9 +359,9 @@ async def _untally(session: AsyncSession, response: SurveyResponse) -> None:
     response.folded = False
 
 
-async def _contribute(
+async def contribute(
     session: AsyncSession,
-    consultation: Consultation,
+    consultation_id: int,
     response: SurveyResponse,
     answer_id: int,
     text: str,
@@ -368,7 +369,7 @@ async def _contribute(
     paper = response.channel is ResponseChannel.PAPER
     contribution = record_service.add_contribution(
         session,
-        consultation_id=consultation.id,
+        consultation_id=consultation_id,
         channel=Channel.SURVEY_ANSWER,
         body=text,
         author_kind=AuthorKind.RECORDED if paper else AuthorKind.PARTICIPANT,

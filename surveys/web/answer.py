@@ -18,7 +18,7 @@ from deliberation.i18n import _l
 from deliberation.web.participants import current_participant, remember_participant
 from deliberation.web.views.report import my_input
 from surveys import definition as d
-from surveys import responses
+from surveys import online, responses
 from surveys.forms import keep_visible, normalize_form_data
 from surveys.models import Layout, Survey
 from surveys.services import current_definition
@@ -242,16 +242,16 @@ class ResponseOut(BaseModel):
 
 
 async def api_submit(request: Request) -> Response:
+    """One response per participant; the survey is read once per process (``surveys.online``)."""
     db, principal = request.state.db, request.state.principal
-    consultation, survey = await load(request)
     body: ResponseIn = request.state.body
     participant, secret = await current_participant(request, db, request.state.user, create=True)
     assert participant is not None
-    submitted = await responses.submit_response(
+    submitted = await online.submit_online(
         db,
         principal,
-        consultation,
-        survey,
+        int(request.path_params["consultation_id"]),
+        int(request.path_params["survey_id"]),
         participant.id,
         body.answers,
         new_participant=secret is not None,  # a new browser secret: a participant made just now
@@ -259,7 +259,7 @@ async def api_submit(request: Request) -> Response:
     out = ResponseOut(
         response_id=submitted.response.id,
         claim_code=submitted.claim_code,
-        version=survey.current_version,
+        version=submitted.version,
     )
     response = JSONResponse(out.model_dump(), status_code=201)
     remember_participant(request, response, secret)
