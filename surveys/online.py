@@ -4,8 +4,9 @@ What a submission checks (the consultation is public, the survey is open, inside
 this audience, answered in its current version, and the definition the answers were validated
 against) is read once per survey and process and kept in ``_OPEN``. The answers are validated in
 Python against that cached definition, then one statement re-checks all of it in the database
-and, only when it still holds, inserts the response, all its answer rows and (for a participant
-who may have one) deletes the draft. If the statement inserts nothing, or anything looks
+and, only when it still holds, inserts the response, all its answer rows, one contribution per
+open answer (as ``deliberation.services.record.add_contribution`` would) and, for a participant
+who may have one, deletes the draft. If the statement inserts nothing, or anything looks
 different from the cache (a validation error, a closed survey, a new version, an edited
 definition), the cache entry is dropped and the ordinary path (``responses.submit_response``)
 decides from fresh rows and gives the precise error. The one-response-per-participant unique
@@ -27,11 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation.db import utcnow
+from deliberation.events import catalogue as ev
 from deliberation.events import commit
+from deliberation.events import record as record_event
 from deliberation.events.record import discard
-from deliberation.models import ConsultationStatus
+from deliberation.models import AuthorKind, Channel, ConsultationStatus, ModerationState
 from deliberation.permissions import Principal
-from deliberation.services import consultations
+from deliberation.services import consultations, record
 from moderation import guard
 from surveys import definition as d
 from surveys import responses
@@ -56,7 +59,7 @@ class OpenSurvey:
     version_number: int
     definition_md5: str
     definition: d.Survey
-    text_questions: tuple[str, ...]
+    open: frozenset[str]  # the text questions: their answers become contributions
 
     def takes(self, principal: Principal, consultation_id: int, now: datetime) -> bool:
         """Whether the cached state says this request can go the short way."""
@@ -121,16 +124,25 @@ _SUBMIT = text(
                        CAST(:texts AS TEXT[])) AS u(question, item, value, num, text)
         RETURNING id, question
     ),
+    -- One contribution per open answer, as deliberation.services.record.add_contribution makes.
+    c AS (
+        INSERT INTO contributions
+            (consultation_id, channel, body, author_kind, author_participant_id,
+             moderation_state, source_type, source_id, support_count, created_at, updated_at)
+        SELECT :consultation_id, :contribution_channel, b.body, :author_kind, :participant_id,
+               :moderation_state, :source_type, a.id, 0, CAST(:now AS TIMESTAMPTZ),
+               CAST(:now AS TIMESTAMPTZ)
+        FROM a
+        JOIN unnest(CAST(:open_questions AS VARCHAR[]), CAST(:open_bodies AS TEXT[]))
+            AS b(question, body) ON b.question = a.question
+        RETURNING id
+    ),
     draft AS (
         DELETE FROM survey_drafts
         WHERE CAST(:delete_draft AS BOOLEAN) AND survey_id = :survey_id
           AND participant_id = :participant_id AND EXISTS (SELECT 1 FROM r)
     )
-    SELECT r.id, t.ids, t.questions  -- one aggregation: the two arrays in the same order
-    FROM r CROSS JOIN (
-        SELECT array_agg(a.id) AS ids, array_agg(a.question) AS questions
-        FROM a WHERE a.question = ANY(CAST(:text_questions AS VARCHAR[]))
-    ) AS t
+    SELECT r.id, ARRAY(SELECT c.id FROM c ORDER BY c.id) FROM r
     """
 )
 
@@ -156,7 +168,7 @@ async def _read_open(session: AsyncSession, survey_id: int) -> OpenSurvey | None
         version_number=row[7],
         definition_md5=row[8],
         definition=definition,
-        text_questions=tuple(q.key for q in definition.questions() if q.type in TEXT_TYPES),
+        open=frozenset(q.key for q in definition.questions() if q.type in TEXT_TYPES),
     )
     if len(_OPEN) >= _OPEN_MAX:
         _OPEN.pop(next(iter(_OPEN)))
@@ -219,6 +231,12 @@ async def _submit_short(
     if not new_participant:
         await guard.refuse_if_blocked(session, participant_id, known.consultation_id)
     rows = list(answer_rows(known.definition, cleaned.answers))
+    # The open answers that become contributions (``responses._store_answers``: text questions).
+    opened = {
+        row.question: row.text.strip() for row in rows if row.question in known.open and row.text
+    }
+    if any(not body or len(body) > record.MAX_BODY for body in opened.values()):
+        return None  # the ordinary path gives the contribution record's own error
     code = responses.new_claim_code()
     now = utcnow()
     stored_answers = dict(cleaned.answers)
@@ -244,7 +262,12 @@ async def _submit_short(
                     "nums": [row.num for row in rows],
                     "texts": [row.text for row in rows],
                     "delete_draft": not new_participant,
-                    "text_questions": list(known.text_questions),
+                    "open_questions": list(opened),
+                    "open_bodies": list(opened.values()),
+                    "contribution_channel": Channel.SURVEY_ANSWER.value,
+                    "author_kind": AuthorKind.PARTICIPANT.value,
+                    "moderation_state": ModerationState.VISIBLE.value,
+                    "source_type": responses.SOURCE,
                 },
             )
         ).first()
@@ -255,7 +278,7 @@ async def _submit_short(
         raise responses.already_answered() from None
     if found is None:
         return None
-    response_id, text_ids, text_questions = found
+    response_id, contribution_ids = found
     response = SurveyResponse(
         id=response_id,
         survey_id=known.survey_id,
@@ -268,11 +291,17 @@ async def _submit_short(
         submitted_at=now,
         updated_at=now,
     )
-    texts = {row.question: row.text for row in rows if row.text}
-    for answer_id, question in zip(text_ids or (), text_questions or (), strict=True):
-        body = texts.get(question)
-        if body:
-            await responses.contribute(session, known.consultation_id, response, answer_id, body)
+    if len(contribution_ids) != len(opened):  # pragma: no cover - one per open answer row
+        raise RuntimeError("an open answer without its contribution")
+    for contribution_id in contribution_ids:  # as record.created stages them
+        record_event(
+            session,
+            ev.ContributionCreated(
+                consultation_id=known.consultation_id,
+                contribution_id=contribution_id,
+                channel=Channel.SURVEY_ANSWER.value,
+            ),
+        )
     responses.submitted_event(session, known.consultation_id, known.survey_id, response)
     await commit(session)
     return responses.Submitted(response, code, known.version_number)

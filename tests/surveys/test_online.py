@@ -84,10 +84,11 @@ async def test_rows_contribution_and_event_as_the_ordinary_path(
     session: AsyncSession, world: World
 ) -> None:
     await warm(session, world)
-    fast = await send(session, world, "fast", GOOD)
+    answers = {**GOOD, "needs": ["benches", {"other": "A fountain"}]}  # "other": no contribution
+    fast = await send(session, world, "fast", answers)
     participant = await world.participant(session, "slow")
     slow = await responses.submit_response(
-        session, ANONYMOUS, world.consultation, world.survey, participant.id, GOOD
+        session, ANONYMOUS, world.consultation, world.survey, participant.id, answers
     )
     assert fast.version == slow.version == world.survey.current_version
     assert len(fast.claim_code) == 14
@@ -108,7 +109,7 @@ async def test_rows_contribution_and_event_as_the_ordinary_path(
 
     assert await rows(fast.response.id) == await rows(slow.response.id)
     kept = await session.get(SurveyResponse, fast.response.id)
-    assert kept is not None and kept.answers == GOOD and not kept.folded
+    assert kept is not None and kept.answers == answers and not kept.folded
     assert kept.claim_hash == responses.claim_hash(fast.claim_code)
     claimed = await responses.find_claimed(session, fast.claim_code)
     assert claimed is not None and claimed.response.id == fast.response.id
@@ -124,7 +125,26 @@ async def test_rows_contribution_and_event_as_the_ordinary_path(
     )
     assert contribution is not None
     assert contribution.channel is Channel.SURVEY_ANSWER and contribution.body == "More shade"
+    mine = select(func.count()).where(Contribution.author_participant_id == kept.participant_id)
+    assert await session.scalar(mine) == 1
     assert contribution.author_participant_id == kept.participant_id
+    # Column by column as the contribution record makes it on the ordinary path.
+    ordinary = await session.scalar(
+        select(Contribution).where(
+            Contribution.source_type == responses.SOURCE,
+            Contribution.author_participant_id == participant.id,
+        )
+    )
+    assert ordinary is not None
+
+    def columns(row: Contribution) -> dict[str, Any]:
+        skip = {"id", "source_id", "author_participant_id", "created_at", "updated_at"}
+        return {
+            c.key: getattr(row, c.key) for c in Contribution.__table__.columns if c.key not in skip
+        }
+
+    assert columns(contribution) == columns(ordinary)
+    assert contribution.created_at is not None and contribution.updated_at is not None
 
 
 async def test_events_are_published_after_commit(
