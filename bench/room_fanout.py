@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -238,11 +239,122 @@ async def lean_connect(url: str, on_message: Any, timeout: float = 60) -> LeanSo
     return sock
 
 
+# --- a lean HTTP/1.1 client for the driver ----------------------------------------------------
+
+
+class LeanResponse(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection: a request at a time, responses with Content-Length."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buf = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self.closed = False
+        self.idle_since = 0.0
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buf = self.buf
+        buf += data
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(buf[:end]).decode("latin-1").split("\r\n")
+        length = 0
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                self.closed = True
+        if len(buf) < end + 4 + length:
+            return
+        body = bytes(buf[end + 4 : end + 4 + length])
+        del buf[: end + 4 + length]
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result((int(head[0].split()[1]), body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc or ConnectionError("closed"))
+
+
+class LeanHTTP:
+    """The driver's HTTP client during the measured load: raw keep-alive HTTP/1.1 with the
+    cookies and CSRF header an ``httpx`` client got while joining or logging in.
+
+    ``httpx`` spends 1-2 ms of CPU per request on the same two cores as the server (50+
+    requests a second); this writes one pre-formatted request and reads one response with a
+    Content-Length, a few tens of microseconds. The server's work per request is unchanged.
+    """
+
+    def __init__(self, base: str, client: httpx.AsyncClient) -> None:
+        hostport = base.removeprefix("http://")
+        self.host, _, port = hostport.partition(":")
+        self.port = int(port)
+        cookies = "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
+        headers = [f"Host: {hostport}", f"Cookie: {cookies}"]
+        headers += [f"{k}: {v}" for k, v in client.headers.items() if k.lower() == "x-csrftoken"]
+        self.headers = "\r\n".join(headers)
+        self.idle: list[LeanResponse] = []
+
+    async def request(
+        self, method: str, path: str, json_body: Any = None, timeout: float = 30
+    ) -> tuple[int, bytes]:
+        # A connection idle for a while is not reused: uvicorn closes idle keep-alive
+        # connections after 5 s, and a request written as it closes would be lost.
+        loop = asyncio.get_running_loop()
+        conn = None
+        while self.idle:
+            conn = self.idle.pop()
+            if not conn.closed and loop.time() - conn.idle_since < KEEP_ALIVE:
+                break
+            if conn.transport is not None:
+                conn.transport.close()
+            conn = None
+        if conn is None:
+            _t, conn = await loop.create_connection(LeanResponse, self.host, self.port)
+        body = b"" if json_body is None else json.dumps(json_body).encode()
+        kind = "\r\nContent-Type: application/json" if json_body is not None else ""
+        assert conn.transport is not None
+        conn.waiter = asyncio.get_running_loop().create_future()
+        conn.transport.write(
+            f"{method} {path} HTTP/1.1\r\n{self.headers}{kind}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        try:
+            result = await asyncio.wait_for(conn.waiter, timeout)
+        except BaseException:
+            conn.closed = True
+            if conn.transport is not None:
+                conn.transport.close()
+            raise
+        if not conn.closed:
+            conn.idle_since = loop.time()
+            self.idle.append(conn)
+        return result
+
+
+KEEP_ALIVE = 3.0  # seconds an idle driver connection is reused (uvicorn's default limit: 5)
+
+
 # --- load generator processes -----------------------------------------------------------------
+
+
+def quiet_gc() -> None:
+    """Load generators: no cyclic garbage collection. Their heaps (thousands of sockets, millions
+    of latencies) would otherwise be scanned in pauses that delay every client of the process,
+    which the latencies would count; the baseline's clients do the same."""
+    gc.disable()
 
 
 def generator(bases: list[str], code: str, count: int, index: int, conn: Any) -> None:
     raise_fd_limit()
+    quiet_gc()
     asyncio.run(_generator(bases, code, count, index, conn))
 
 
@@ -344,8 +456,10 @@ async def _generator(bases: list[str], code: str, count: int, index: int, pipe: 
 
 
 class Driver:
-    def __init__(self, base: str, code: str, room: dict[str, Any]) -> None:
+    def __init__(self, base: str, code: str, room: dict[str, Any], http: str = "lean") -> None:
         self.base, self.code, self.room = base, code, room
+        self.http = http  # "lean" (LeanHTTP during the load) or "httpx"
+        self.lean: dict[int, LeanHTTP] = {}
         self.voters: list[httpx.AsyncClient] = []
         self.askers: list[httpx.AsyncClient] = []
         self.staff = httpx.AsyncClient(base_url=base, timeout=30)
@@ -379,15 +493,30 @@ class Driver:
         self.staff.headers["x-csrftoken"] = token
         for n in range(20):
             await self.ask(self.askers[n % len(self.askers)], f"Pytanie startowe {n}")
+        if self.http == "lean":
+            for c in [*self.voters, *self.askers, self.staff]:
+                self.lean[id(c)] = LeanHTTP(self.base, c)
+
+    async def _request(
+        self, c: httpx.AsyncClient, method: str, path: str, body: Any = None
+    ) -> tuple[int, bytes] | None:
+        """Status and body, or None after a timeout or a connection error (counted)."""
+        lean = self.lean.get(id(c))
+        try:
+            if lean is not None:
+                return await lean.request(method, path, body)
+            r = await c.request(method, path, json=body)
+            return r.status_code, r.content
+        except (httpx.HTTPError, OSError, ConnectionError, TimeoutError):
+            self.timeouts += 1
+            return None
 
     async def ask(self, c: httpx.AsyncClient, body: str) -> None:
-        try:
-            r = await c.post(f"/api/rooms/{self.code}/questions", json={"body": body})
-        except httpx.HTTPError:
-            self.timeouts += 1
+        r = await self._request(c, "POST", f"/api/rooms/{self.code}/questions", {"body": body})
+        if r is None:
             return
-        if r.status_code == 201:
-            self.questions.append(r.json()["id"])
+        if r[0] == 201:
+            self.questions.append(json.loads(r[1])["id"])
         else:
             self.errors += 1
 
@@ -416,12 +545,8 @@ class Driver:
         self.counts = (n_votes, n_questions, n_staff)
 
     async def _vote(self, v: int, q: int) -> None:
-        try:
-            r = await self.voters[v].put(f"/api/rooms/{self.code}/questions/{q}/vote")
-        except httpx.HTTPError:
-            self.timeouts += 1
-            return
-        if r.status_code != 200:
+        r = await self._request(self.voters[v], "PUT", f"/api/rooms/{self.code}/questions/{q}/vote")
+        if r is not None and r[0] != 200:
             self.errors += 1
 
     async def _staff_action(self, n: int) -> None:
@@ -429,12 +554,8 @@ class Driver:
         op = ("pin", "star", "unstar", "answer")[n % 4]
         path = (f"/api/consultations/{self.room['consultation_id']}/rooms/{self.room['room_id']}"
                 f"/questions/{q}/moderate")  # fmt: skip
-        try:
-            r = await self.staff.post(path, json={"op": op})
-        except httpx.HTTPError:
-            self.timeouts += 1
-            return
-        if r.status_code != 200:
+        r = await self._request(self.staff, "POST", path, {"op": op})
+        if r is not None and r[0] != 200:
             self.errors += 1
 
 
@@ -471,6 +592,10 @@ def main() -> None:
     )
     parser.add_argument("--no-restart", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--http", choices=("lean", "httpx"), default="lean",
+        help="the driver's HTTP client during the load (lean: raw keep-alive HTTP/1.1)",
+    )  # fmt: skip
     args = parser.parse_args()
     raise_fd_limit()
     url = args.database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -502,7 +627,7 @@ def main() -> None:
     print(f"server memory per idle connection: {per_conn:.1f} KiB"
           f" (RSS {rss_before} -> {rss_idle} KiB)")  # fmt: skip
 
-    driver = Driver(bases[0], room["code"], room)
+    driver = Driver(bases[0], room["code"], room, args.http)
     asyncio.run(_drive(driver, pipes, args, total, servers, bases))
 
     if not args.no_restart:
@@ -610,6 +735,9 @@ def baseline(args: Any, total: int, fps: float, size: int, p99_room: float, p99_
 
 def _baseline_server(port: int, fps: float, size: int, ready: Any) -> None:
     raise_fd_limit()
+    # The room server's collector settings (rooms.hub.tune_gc), so the two compare alike.
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, 50_000), middle, old)
     from websockets.asyncio.server import broadcast, serve
 
     clients: set[Any] = set()
@@ -636,6 +764,7 @@ def _baseline_server(port: int, fps: float, size: int, ready: Any) -> None:
 
 def _baseline_client(port: int, count: int, seconds: float, q: Any) -> None:
     raise_fd_limit()
+    quiet_gc()
     lat: list[float] = []
     measure = {"on": False}
 

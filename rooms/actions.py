@@ -132,7 +132,8 @@ async def dispatch(
         if not staff:
             raise PermissionDenied()
         staff_msg: BaseModel = STAFF_ACTIONS[name].model_validate(data)
-        return await _staff(session, principal, room_id, staff_msg)
+        with hub.acting(room_id):
+            return await _staff(session, principal, room_id, staff_msg)
     msg: BaseModel = PARTICIPANT_ACTIONS[name].model_validate(data)
     if participant_id is None:
         raise NotJoined()
@@ -140,7 +141,8 @@ async def dispatch(
     if participant is None:
         raise NotJoined()
     if isinstance(msg, Ask):
-        question = await services.ask(session, room_id, participant, msg.body)
+        with hub.acting(room_id):
+            question = await services.ask(session, room_id, participant, msg.body)
         return {"question_id": question.id}
     if isinstance(msg, VoteMsg):
         votes = await services.vote(

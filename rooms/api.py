@@ -6,6 +6,7 @@ same objects as its snapshots and events.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,7 @@ from deliberation.web.openapi import api_route
 from deliberation.web.participants import current_participant, remember_participant
 from rooms import log, polls, services
 from rooms.errors import NotJoined
+from rooms.hub import Hub
 from rooms.models import PollKind, RoomStatus
 from rooms.permissions import ROOM_FACILITATE, ROOM_TAKE_PART
 from rooms.render import event_json
@@ -190,8 +192,9 @@ async def ask(request: Request) -> Response:
     body: AskIn = request.state.body
     session = _session(request)
     room = await services.find_room(session, request.path_params["code"])
-    participant, _ = await _participant(request)
-    q = await services.ask(session, room.id, participant, body.body)
+    with _acting(request, room.id):
+        participant, _ = await _participant(request)
+        q = await services.ask(session, room.id, participant, body.body)
     data = question_data(q)
     return _json(QuestionOut(id=q.id, body=data["body"], state=data["state"], votes=0), 201)
 
@@ -236,6 +239,16 @@ async def create_room(request: Request) -> Response:
     return _json(RoomOut(**room_data(room)), 201)
 
 
+def _acting(request: Request, room_id: int) -> AbstractContextManager[None]:
+    """An urgent action on the room is in flight (the hub holds a due vote flush for it)."""
+    hub: Hub = request.app.state.room_hub
+    return hub.acting(room_id)
+
+
+def _staff_acting(request: Request) -> AbstractContextManager[None]:
+    return _acting(request, request.path_params["room_id"])
+
+
 async def _room_id(request: Request) -> int:
     room = await services.get_room(
         request.state.db, request.path_params["consultation_id"], request.path_params["room_id"]
@@ -249,65 +262,70 @@ async def staff_room(request: Request) -> Response:
 
 async def control(request: Request) -> Response:
     body: ControlIn = request.state.body
-    room = await services.update_room(
-        _session(request),
-        request.state.principal,
-        await _room_id(request),
-        status=body.status,
-        premoderated=body.premoderated,
-    )
+    with _staff_acting(request):
+        room = await services.update_room(
+            _session(request),
+            request.state.principal,
+            await _room_id(request),
+            status=body.status,
+            premoderated=body.premoderated,
+        )
     return _json(RoomOut(**room_data(room)))
 
 
 async def moderate(request: Request) -> Response:
     body: ModerateIn = request.state.body
-    q = await services.moderate(
-        _session(request),
-        request.state.principal,
-        await _room_id(request),
-        request.path_params["question_id"],
-        body.op,
-        reason=body.reason,
-        body=body.body,
-        target_id=body.target_id,
-    )
+    with _staff_acting(request):
+        q = await services.moderate(
+            _session(request),
+            request.state.principal,
+            await _room_id(request),
+            request.path_params["question_id"],
+            body.op,
+            reason=body.reason,
+            body=body.body,
+            target_id=body.target_id,
+        )
     return _json(QuestionOut(id=q.id, body=q.body, state=q.state.value, votes=q.vote_count))
 
 
 async def in_person(request: Request) -> Response:
     body: InPersonIn = request.state.body
-    q = await services.ask_in_person(
-        _session(request),
-        request.state.principal,
-        await _room_id(request),
-        body.body,
-        body.attendee_name,
-    )
+    with _staff_acting(request):
+        q = await services.ask_in_person(
+            _session(request),
+            request.state.principal,
+            await _room_id(request),
+            body.body,
+            body.attendee_name,
+        )
     return _json(QuestionOut(id=q.id, body=q.body, state=q.state.value, votes=0), 201)
 
 
 async def create_poll(request: Request) -> Response:
     body: PollIn = request.state.body
-    poll = await polls.create_poll(
-        _session(request),
-        request.state.principal,
-        await _room_id(request),
-        kind=body.kind,
-        prompt=body.prompt,
-        options=body.options,
-    )
+    with _staff_acting(request):
+        poll = await polls.create_poll(
+            _session(request),
+            request.state.principal,
+            await _room_id(request),
+            kind=body.kind,
+            prompt=body.prompt,
+            options=body.options,
+        )
     return _json(PollOut(id=poll.id), 201)
 
 
 async def poll_op(request: Request) -> Response:
     body: PollOpIn = request.state.body
-    poll = await polls.poll_action(
-        _session(request),
-        request.state.principal,
-        await _room_id(request),
-        request.path_params["poll_id"],
-        body.op,
-    )
+    with _staff_acting(request):
+        poll = await polls.poll_action(
+            _session(request),
+            request.state.principal,
+            await _room_id(request),
+            request.path_params["poll_id"],
+            body.op,
+        )
     return _json(PollOut(id=poll.id))
 
 

@@ -5,7 +5,11 @@ implementations the frame is encoded once and written to each socket's transport
 and resyncs when it reconnects. Elsewhere each socket has a bounded queue and a writer task.
 
 Writers call ``Hub.advanced`` after commit; votes and poll answers wait for the next coalesced
-flush (``LAZY_INTERVAL``), everything else flushes at once. With several processes, the hub
+flush (``LAZY_INTERVAL``), everything else flushes at once. A fan-out pass holds the event loop
+for tens of milliseconds, so passes are kept few: a vote flush that falls due while an urgent
+action of the room is in flight in this process (``Hub.acting``) waits for it, at most ``HOLD``,
+and one pass carries both; an urgent event committed while a flush is reading rides that
+flush's pass instead of the next one. With several processes, the hub
 publishes one ``room.advanced`` per room per tick on the PostgreSQL bus (at once when an urgent
 event is among them; votes alone wait for the tick), and other processes read the new events
 from the database. A periodic check of ``rooms.last_seq`` covers notifications lost while the
@@ -16,15 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from starlette.websockets import WebSocket, WebSocketState
 
-from deliberation.db import Database
+from deliberation.db import Database, sqlite_reads_only
 from deliberation.events import PostgresBus
 from deliberation.events.catalogue import Event, RoomAdvanced
 from rooms.log import events_after
@@ -35,13 +41,32 @@ from rooms.wire import RawSocket, text_frame
 
 log = logging.getLogger(__name__)
 
+
 LAZY_INTERVAL = 0.25  # seconds between the starts of coalesced vote flushes
+HOLD = 0.04  # longest wait of a due vote flush for an urgent action in flight in this process
+COMMIT_HOLD = 0.1  # the same for an urgent event being committed
 TICK = 0.05  # cross-process publishing tick for coalesced events
 CHECK_INTERVAL = 2.0  # safety net: compare rooms.last_seq with what was delivered
 QUEUE_FRAMES = 64  # a client this far behind is dropped and resyncs on reconnect
 WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel has not taken yet: past it, dropped
+BATCH = 500  # events read (and sent) at most per frame
 READER_POOL = 2  # connections of the fan-out's own pool (PostgreSQL)
 SLOW_CLIENT = 1013  # "try again later": clients reconnect and get a snapshot
+GC_YOUNG = 50_000  # allocations between young collections (CPython's default: 700)
+
+
+def tune_gc() -> None:
+    """Fewer young collections, so that fewer short-lived objects live through two of them.
+
+    A process with thousands of room sockets holds about a million long-lived objects; with
+    CPython's default thresholds the objects of requests in flight keep being promoted to the
+    oldest generation, whose full collections then scan everything: 0.1-0.75 s with the event
+    loop stopped at 5,000 sockets (measured), the worst of the room's latencies. Process-wide,
+    set once when the hub starts; a young collection of 50,000 objects takes a few ms.
+    """
+    young, middle, old = gc.get_threshold()
+    if young and young < GC_YOUNG:
+        gc.set_threshold(GC_YOUNG, middle, old)
 
 
 class Frame:
@@ -222,6 +247,9 @@ class Channel:
         self.conns: dict[tuple[str, str], set[Conn]] = {}
         self.wake = asyncio.Event()
         self.urgent = asyncio.Event()
+        # Set by an urgent advance or when the room's urgent actions in flight are done: ends a
+        # vote flush's hold.
+        self.released = asyncio.Event()
         self.last_flush = 0.0
         self.task = asyncio.get_running_loop().create_task(self._run())
         self.snapshots: dict[tuple[str, str], tuple[int, str]] = {}
@@ -230,15 +258,25 @@ class Channel:
     def size(self) -> int:
         return sum(len(c) for c in self.conns.values())
 
-    def notify(self, seq: int, *, urgent: bool) -> None:
-        if seq <= self.target:
+    def notify(self, seq: int, *, urgent: bool, local: bool = False) -> None:
+        """The room is at ``seq`` (or beyond).
+
+        ``local``: a commit in this process, whose last event is ``seq``. Its urgent advance
+        counts even when a vote with a later number was notified first (two commits raced to
+        their notifications): the event still goes out at once, not with the coalesced votes.
+        (The bus's advances are per tick, the highest number with any urgency among them, and
+        the periodic check knows no event: for them, only a higher number is news.)
+        """
+        if seq <= self.seq or (seq <= self.target and not (urgent and local)):
             return
-        self.target = seq
+        self.target = max(self.target, seq)
         self.wake.set()
         if urgent:
             self.urgent.set()
+            self.released.set()
 
     async def _run(self) -> None:
+        sqlite_reads_only()  # this task only reads: on SQLite it never takes the write lock
         while True:
             await self.wake.wait()
             if not self.urgent.is_set():
@@ -246,8 +284,12 @@ class Channel:
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self.urgent.wait(), delay)
+            if not self.urgent.is_set():
+                await self._hold()
             self.wake.clear()
             self.urgent.clear()
+            if self.seq >= self.target:  # sent meanwhile by the flush that was running
+                continue
             # Votes wait at most LAZY_INTERVAL after the start of the previous flush.
             self.last_flush = time.monotonic()
             try:
@@ -257,21 +299,62 @@ class Channel:
                 await asyncio.sleep(0.5)
                 self.wake.set()
 
+    async def _hold(self) -> None:
+        """An urgent action is on its way to its commit: the due votes wait for it (briefly)
+        and ride its pass, rather than holding the loop for a pass of their own that the
+        urgent event would then wait for."""
+        hub, room_id = self.hub, self.room_id
+        start = time.monotonic()
+        deadline = start + HOLD
+        while not self.urgent.is_set() and (hub.in_flight(room_id) or hub.committing(room_id)):
+            if hub.committing(room_id):
+                deadline = max(deadline, start + COMMIT_HOLD)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.released.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), left)
+
     async def flush(self) -> None:
         # Up to what was known when the flush began: events committed meanwhile wait for the
         # next round of ``_run``, which coalesces them (or goes at once if one is urgent).
         goal = self.target
         while self.seq < goal:
+            frames = None
             async with self.hub.reader.session() as session:
-                events = list(await events_after(session, self.room_id, self.seq, limit=500))
+                events = list(await events_after(session, self.room_id, self.seq, limit=BATCH))
                 if not events:
                     return
-                frames = await self.hub.renderer.frames(
-                    session, self.room_id, events, set(self.conns)
-                )
+                if not self._urgent_beyond(events):
+                    frames = await self.hub.renderer.frames(
+                        session, self.room_id, events, set(self.conns)
+                    )
+            if frames is None:
+                # An urgent event committed during the read rides this pass, not the next one.
+                # Read in a transaction of its own (a SQLite read keeps the snapshot of its
+                # first statement); if it is not there yet, the channel stays urgent.
+                async with self.hub.reader.session() as session:
+                    while self._urgent_beyond(events):
+                        more = await events_after(
+                            session, self.room_id, events[-1].seq, limit=BATCH - len(events)
+                        )
+                        if not more:
+                            break
+                        events.extend(more)
+                        if events[-1].seq >= self.target:
+                            self.urgent.clear()
+                    goal = max(goal, events[-1].seq)
+                    frames = await self.hub.renderer.frames(
+                        session, self.room_id, events, set(self.conns)
+                    )
             self.seq = events[-1].seq
             self.target = max(self.target, self.seq)
             self.fan_out(frames)
+
+    def _urgent_beyond(self, events: list[RoomEvent]) -> bool:
+        """An urgent event was committed after the last of these (and there is room for it)."""
+        return self.urgent.is_set() and self.target > events[-1].seq and len(events) < BATCH
 
     def fan_out(self, frames: dict[tuple[str, str], Frame]) -> None:
         """Every socket of each audience gets its frame; synchronous, no await between sockets
@@ -342,12 +425,15 @@ class Hub:
         self.channels: dict[int, Channel] = {}
         self.vote_limiter = MemoryBuckets()
         self._outgoing: dict[int, tuple[int, bool]] = {}
+        self._acting: dict[int, int] = {}  # room -> urgent actions in flight in this process
+        self._committing: dict[int, int] = {}  # room -> urgent events being committed
         self._publish_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscription: Any = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        tune_gc()
         if self.db.is_postgres and self.db.sessionmaker.kw.get("bind") is self.db.engine:
             self.reader = Reader(self.db.url)
         self._subscription = self.bus.subscribe(self._on_bus, types=[RoomAdvanced.type])
@@ -374,11 +460,44 @@ class Hub:
         channel = self.channels.get(room_id)
         return channel.size if channel else 0
 
+    def in_flight(self, room_id: int) -> int:
+        return self._acting.get(room_id, 0)
+
+    def committing(self, room_id: int) -> int:
+        return self._committing.get(room_id, 0)
+
+    @contextlib.contextmanager
+    def acting(self, room_id: int, *, commit: bool = False) -> Iterator[None]:
+        """Around a request's urgent action on a room (a question, moderation, the room's
+        state, polls): a vote flush that falls due meanwhile waits for it (``HOLD`` at most).
+        The action's commit calls ``advanced`` inside the block; leaving it ends the hold.
+
+        ``commit``: around the commit of an urgent event (``rooms.log.commit_room``); a vote
+        flush waits for that up to ``COMMIT_HOLD``, as the event is about to be sent.
+        """
+        counts = self._committing if commit else self._acting
+        counts[room_id] = counts.get(room_id, 0) + 1
+        if commit:
+            channel = self.channels.get(room_id)
+            if channel is not None:
+                channel.released.set()  # a hold in progress takes the longer bound
+        try:
+            yield
+        finally:
+            left = counts[room_id] - 1
+            if left:
+                counts[room_id] = left
+            else:
+                del counts[room_id]
+                channel = self.channels.get(room_id)
+                if channel is not None:
+                    channel.released.set()
+
     def advanced(self, room_id: int, seq: int, *, urgent: bool) -> None:
         """Called after a commit in this process."""
         channel = self.channels.get(room_id)
         if channel is not None:
-            channel.notify(seq, urgent=urgent)
+            channel.notify(seq, urgent=urgent, local=True)
         if isinstance(self.bus, PostgresBus):
             prev_seq, prev_urgent = self._outgoing.get(room_id, (0, False))
             self._outgoing[room_id] = (max(seq, prev_seq), urgent or prev_urgent)

@@ -7,6 +7,7 @@ After the commit, ``commit_room`` tells the process's hub that the room advanced
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -67,14 +68,24 @@ def stage(session: AsyncSession, room_id: int, seq: int, type: str) -> None:
 
 
 async def commit_room(session: AsyncSession) -> None:
-    """Commit, then tell the hub (if any) which rooms advanced to which number."""
+    """Commit, then tell the hub (if any) which rooms advanced to which number.
+
+    While an urgent event commits, the hub holds a vote flush that falls due (briefly), so the
+    event does not wait for a fan-out pass of its own votes' flush.
+    """
+    hub: Notifier | None = session.info.get(HUB)
+    staged: list[Advance] = session.info.get(_ADVANCES, [])
+    acting = getattr(hub, "acting", None)
     try:
-        await commit(session)
+        with contextlib.ExitStack() as stack:
+            if acting is not None:
+                for room_id in sorted({a.room_id for a in staged if a.urgent}):
+                    stack.enter_context(acting(room_id, commit=True))
+            await commit(session)
     except BaseException:
         session.info.pop(_ADVANCES, None)
         raise
     advances: list[Advance] = session.info.pop(_ADVANCES, [])
-    hub: Notifier | None = session.info.get(HUB)
     if hub is None:
         return
     latest: dict[int, Advance] = {}

@@ -183,8 +183,9 @@ async def ask(request: Request) -> Response:
     form = await parse_form(request, AskForm)
     session = _hub_session(request)
     room = await services.find_room(session, request.path_params["code"])
-    participant = await _member_participant(request, room)
-    question = await services.ask(session, room.id, participant, form.body)
+    with request.app.state.room_hub.acting(room.id):
+        participant = await _member_participant(request, room)
+        question = await services.ask(session, room.id, participant, form.body)
     if request.headers.get("hx-request") == "true":
         return render(request, "rooms/_asked.html", room=room, question=question)
     return see_other(str(request.app.url_path_for("rooms:room", code=room.code)))
@@ -332,9 +333,10 @@ async def control(request: Request) -> Response:
         session, request.path_params["consultation_id"], request.path_params["room_id"]
     )
     premoderated = None if form.premoderated is None else form.premoderated == "1"
-    await services.update_room(
-        session, request.state.principal, room.id, status=form.status, premoderated=premoderated
-    )
+    with request.app.state.room_hub.acting(room.id):
+        await services.update_room(
+            session, request.state.principal, room.id, status=form.status, premoderated=premoderated
+        )
     return _done(request, _console_url(request, room))
 
 
@@ -344,16 +346,17 @@ async def moderate(request: Request) -> Response:
     room = await services.get_room(
         session, request.path_params["consultation_id"], request.path_params["room_id"]
     )
-    await services.moderate(
-        session,
-        request.state.principal,
-        room.id,
-        request.path_params["question_id"],
-        request.path_params["op"],
-        reason=form.reason,
-        body=form.body,
-        target_id=form.target_id,
-    )
+    with request.app.state.room_hub.acting(room.id):
+        await services.moderate(
+            session,
+            request.state.principal,
+            room.id,
+            request.path_params["question_id"],
+            request.path_params["op"],
+            reason=form.reason,
+            body=form.body,
+            target_id=form.target_id,
+        )
     return _done(request, _console_url(request, room))
 
 
@@ -363,9 +366,10 @@ async def in_person(request: Request) -> Response:
     room = await services.get_room(
         session, request.path_params["consultation_id"], request.path_params["room_id"]
     )
-    await services.ask_in_person(
-        session, request.state.principal, room.id, form.body, form.attendee_name
-    )
+    with request.app.state.room_hub.acting(room.id):
+        await services.ask_in_person(
+            session, request.state.principal, room.id, form.body, form.attendee_name
+        )
     return _done(request, _console_url(request, room))
 
 
@@ -376,14 +380,15 @@ async def poll_create(request: Request) -> Response:
         session, request.path_params["consultation_id"], request.path_params["room_id"]
     )
     options = [line for line in form.options.splitlines() if line.strip()]
-    await polls.create_poll(
-        session,
-        request.state.principal,
-        room.id,
-        kind=form.kind,
-        prompt=form.prompt,
-        options=options,
-    )
+    with request.app.state.room_hub.acting(room.id):
+        await polls.create_poll(
+            session,
+            request.state.principal,
+            room.id,
+            kind=form.kind,
+            prompt=form.prompt,
+            options=options,
+        )
     return _done(request, _console_url(request, room))
 
 
@@ -392,13 +397,14 @@ async def poll_control(request: Request) -> Response:
     room = await services.get_room(
         session, request.path_params["consultation_id"], request.path_params["room_id"]
     )
-    await polls.poll_action(
-        session,
-        request.state.principal,
-        room.id,
-        request.path_params["poll_id"],
-        request.path_params["op"],
-    )
+    with request.app.state.room_hub.acting(room.id):
+        await polls.poll_action(
+            session,
+            request.state.principal,
+            room.id,
+            request.path_params["poll_id"],
+            request.path_params["op"],
+        )
     return _done(request, _console_url(request, room))
 
 
