@@ -707,7 +707,15 @@ async def mute_replies(
     comment = await _own(session, principal, comment_id)
     if comment.consultation_id != consultation_id:
         raise NotFound()
-    comment.notify_replies = not mute
+    if comment.notify_replies is mute:
+        comment.notify_replies = not mute
+        # The author's page shows the choice; kept pages are dropped by an event.
+        record(
+            session,
+            ev.CommentUpdated(
+                consultation_id=consultation_id, comment_id=comment.id, change="muted"
+            ),
+        )
     await commit(session)
 
 

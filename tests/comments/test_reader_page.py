@@ -180,3 +180,21 @@ async def test_a_comment_rendered_once_serves_every_kind_of_reader(
     assert _support(pages["signed_in"], ids[1]) == ("false", False, "(0)")
     assert _support(pages["anonymous"], ids[0]) == ("false", False, "(1)")
     assert "<b>" not in str(pages["anonymous"].select_one(f"#comment-{ids[0]}-main .comment-body"))
+
+
+async def test_turning_reply_mails_off_shows_on_the_next_page(session, make_client) -> None:
+    """The author's own comment on a page kept for every reader: muting replies changes it."""
+    consultation = await make_consultation(session)
+    author = await create_user(session)
+    own = await post(session, consultation, author, "Mój komentarz.")
+    client = make_client()
+    await client.login(author.email)
+    url = f"/consultations/{consultation.id}/comments"
+
+    def mute_value(page) -> str:
+        return page.select_one(f"#comment-{own.id}-main input[name=mute]")["value"]
+
+    assert mute_value(html(await client.get(url))) == "1"  # the page's structure is now kept
+    assert (await client.submit(f"{url}/{own.id}/mute", {"mute": "1"})).status_code == 303
+    await asyncio.sleep(0.01)
+    assert mute_value(html(await client.get(url))) == "0"
