@@ -4,8 +4,9 @@ until an event names the consultation; the reader's votes and own comments are t
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from deliberation.models import Contribution, Role, StaffRole
 from deliberation.models.comments import Comment, CommentSettings
@@ -198,3 +199,48 @@ async def test_turning_reply_mails_off_shows_on_the_next_page(session, make_clie
     assert (await client.submit(f"{url}/{own.id}/mute", {"mute": "1"})).status_code == 303
     await asyncio.sleep(0.01)
     assert mute_value(html(await client.get(url))) == "0"
+
+
+async def test_own_comments_are_kept_for_their_author_once_no_longer_editable(
+    app, session, make_client, monkeypatch
+) -> None:
+    consultation = await make_consultation(session)
+    author = await create_user(session)
+    old = await post(session, consultation, author, "Dawno temu.")
+    await session.execute(
+        update(Comment)
+        .where(Comment.id == old.id)
+        .values(created_at=old.created_at - timedelta(minutes=16))
+    )
+    await session.commit()
+    fresh = await post(session, consultation, author, "Przed chwilą.")
+    client = make_client()
+    await client.login(author.email)
+    url = f"/consultations/{consultation.id}/comments"
+    rendered: list[list[int]] = []
+    original = app.state.templates.render
+
+    def counting(request, name, **context):
+        if name == "comments/_mains.html":
+            rendered.append([v.comment.id for v in context["views"]])
+        return original(request, name, **context)
+
+    monkeypatch.setattr(app.state.templates, "render", counting)
+    pages = [html(await client.get(url)) for _ in range(2)]
+    assert rendered == [[fresh.id, old.id], [fresh.id]], "the old one is kept, the new not"
+    for page in pages:
+        own_old = page.select_one(f"#comment-{old.id}-main")
+        assert own_old.select_one("a[href$='/edit']") is None
+        assert own_old.select_one("form[action$='/delete']") is not None
+        assert own_old.select_one("a[href$='/report']") is None
+        own_new = page.select_one(f"#comment-{fresh.id}-main")
+        assert own_new.select_one(f"a[href$='/{fresh.id}/edit']") is not None
+    assert str(pages[0].select_one(f"#comment-{old.id}-main")) == str(
+        pages[1].select_one(f"#comment-{old.id}-main")
+    )
+    # Someone else sees the old comment as anyone's: the author's copy is theirs alone.
+    other = make_client()
+    await other.login((await create_user(session)).email)
+    theirs = html(await other.get(url)).select_one(f"#comment-{old.id}-main")
+    assert theirs.select_one("form[action$='/delete']") is None
+    assert theirs.select_one("a[href$='/report']") is not None

@@ -313,8 +313,10 @@ def _comment_mains(request: Request, thread: svc.Thread) -> dict[int, Markup]:
     until an event names the consultation. The first time a comment is rendered, it is rendered
     for both kinds at once (one render with marks, cut apart), so the first signed-in reader to
     see it after an anonymous one (or the reverse) finds it ready. The reader's own comments
-    (links to edit, delete, appeal) and every comment of a moderator's page are rendered for
-    them; all in one template call."""
+    (links to delete, mute, appeal) look the same to their author in every session, so once
+    the 15 minutes to edit them are over (no edit link any more) they are kept too, for their
+    author. Own comments still editable and every comment of a moderator's page are rendered
+    for the reader; all in one template call."""
     shareable = not thread.viewer.moderator
     cache = comment_cache(request.app)
     cid = thread.consultation.id
@@ -324,17 +326,24 @@ def _comment_mains(request: Request, thread: svc.Thread) -> dict[int, Markup]:
     found: dict[int, Markup] = {}
     missing: list[svc.CommentView] = []
     for view in svc.flatten(thread.comments):
-        html = (
-            cache.get(cid, ("comment", view.comment.id, *kind, signed_in))
-            if shareable and not view.mine
-            else None
-        )
-        if html is None:
+        if not shareable:
             missing.append(view)
+        elif view.mine:
+            own = cache.get(cid, ("own comment", view.comment.id, *kind, signed_in))
+            if own is None:
+                missing.append(view)
+            else:
+                found[view.comment.id] = own
         else:
-            found[view.comment.id] = _pressed(html, view.voted)
+            html = cache.get(cid, ("comment", view.comment.id, *kind, signed_in))
+            if html is None:
+                missing.append(view)
+            else:
+                found[view.comment.id] = _pressed(html, view.voted)
     if missing:
         shared = {v.comment.id for v in missing if shareable and not v.mine}
+        # Own comments past their edit window (checked before rendering: no edit link).
+        settled = {v.comment.id for v in missing if shareable and v.mine and not v.editable}
         rendered = request.app.state.templates.render(
             request,
             "comments/_mains.html",
@@ -350,7 +359,10 @@ def _comment_mains(request: Request, thread: svc.Thread) -> dict[int, Markup]:
         for view, html in zip(missing, rendered[:-1], strict=True):
             if view.comment.id not in shared:
                 # Rendered by our autoescaping templates: safe HTML already.
-                found[view.comment.id] = Markup(html)  # noqa: S704
+                found[view.comment.id] = markup = Markup(html)  # noqa: S704
+                if view.comment.id in settled:
+                    key = ("own comment", view.comment.id, *kind, signed_in)
+                    cache.put(cid, key, markup, version=version)
                 continue
             variants = _variants(html)
             for user, text in variants.items():
