@@ -9,7 +9,8 @@ flush (``LAZY_INTERVAL``), everything else flushes at once. A fan-out pass holds
 for tens of milliseconds, so passes are kept few: a vote flush that falls due while an urgent
 action of the room is in flight in this process (``Hub.acting``) waits for it, at most ``HOLD``,
 and one pass carries both; an urgent event committed while a flush is reading rides that
-flush's pass instead of the next one. With several processes, the hub
+flush's pass instead of the next one, and a pass about to start waits a little
+(``URGENT_HOLD``) for an urgent event being committed. With several processes, the hub
 publishes one ``room.advanced`` per room per tick on the PostgreSQL bus (at once when an urgent
 event is among them; votes alone wait for the tick), and other processes read the new events
 from the database. A periodic check of ``rooms.last_seq`` covers notifications lost while the
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 LAZY_INTERVAL = 0.25  # seconds between the starts of coalesced vote flushes
 HOLD = 0.04  # longest wait of a due vote flush for an urgent action in flight in this process
 COMMIT_HOLD = 0.1  # the same for an urgent event being committed
+URGENT_HOLD = 0.015  # longest wait of a ready pass for another urgent event being committed
 TICK = 0.05  # cross-process publishing tick for coalesced events
 CHECK_INTERVAL = 2.0  # safety net: compare rooms.last_seq with what was delivered
 QUEUE_FRAMES = 64  # a client this far behind is dropped and resyncs on reconnect
@@ -330,6 +332,12 @@ class Channel:
                     frames = await self.hub.renderer.frames(
                         session, self.room_id, events, set(self.conns)
                     )
+            if self.hub.committing(self.room_id):
+                # Another urgent event is being committed: its commit would wait for this pass
+                # and then need a pass of its own. Wait for it (briefly) and send both at once.
+                await self._commits_done()
+                if self._urgent_beyond(events):
+                    frames = None
             if frames is None:
                 # An urgent event committed during the read rides this pass, not the next one.
                 # Read in a transaction of its own (a SQLite read keeps the snapshot of its
@@ -351,6 +359,17 @@ class Channel:
             self.seq = events[-1].seq
             self.target = max(self.target, self.seq)
             self.fan_out(frames)
+
+    async def _commits_done(self) -> None:
+        """Wait while urgent events of the room are being committed, ``URGENT_HOLD`` at most."""
+        deadline = time.monotonic() + URGENT_HOLD
+        while self.hub.committing(self.room_id):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.released.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), left)
 
     def _urgent_beyond(self, events: list[RoomEvent]) -> bool:
         """An urgent event was committed after the last of these (and there is room for it)."""

@@ -287,3 +287,42 @@ async def test_advances_from_the_bus_or_the_check_do_not_hurry_pending_votes(
     ch.notify(ch.target, urgent=True)
     await asyncio.sleep(0.3)
     assert room.socket.frames == []
+
+
+async def last_seq(room: Room_) -> int:
+    async with room.db.session() as s:
+        found = await s.get(Room, room.setup.room_id, populate_existing=True)
+        assert found is not None
+        return found.last_seq
+
+
+async def test_a_ready_pass_waits_briefly_for_another_urgent_event_being_committed(
+    room: Room_, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "URGENT_HOLD", 1.0)
+    hub, room_id = room.hub, room.setup.room_id
+    with hub.acting(room_id, commit=True):  # question B is being committed meanwhile
+        await room.ask("Pytanie A")
+        await asyncio.sleep(0.2)
+        assert room.socket.frames == []  # A's pass waits for B's commit
+        room.hub = cast(Hub, None)
+        await room.ask("Pytanie B")
+        room.hub = hub
+        seq_b = await last_seq(room)
+    hub.advanced(room_id, seq_b, urgent=True)  # what commit_room does once B is committed
+    (frame,) = await room.frames(1)
+    assert types(frame) == ["question.created", "question.created"]
+    assert [e["data"]["body"] for e in frame] == ["Pytanie A", "Pytanie B"]
+
+
+async def test_the_wait_for_another_commit_is_bounded(
+    room: Room_, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "URGENT_HOLD", 0.1)
+    with room.hub.acting(room.setup.room_id, commit=True):
+        started = time.monotonic()
+        await room.ask("Pytanie A")
+        (frame,) = await room.frames(1, timeout=3)
+        waited = room.socket.frames[0][0] - started
+    assert types(frame) == ["question.created"]
+    assert 0.09 <= waited < 2
