@@ -195,9 +195,7 @@ async def submit_online(
     if _is_postgres(session):
         known = _OPEN.get(survey_id) or await _read_open(session, survey_id)
         if known is not None and known.takes(principal, consultation_id, utcnow()):
-            done = await _submit_short(
-                session, principal, known, participant_id, answers, new_participant
-            )
+            done = await _submit_short(session, known, participant_id, answers, new_participant)
             if done is not None:
                 return done
         forget(survey_id)  # something changed, or the answers are wrong: decide from fresh rows
@@ -216,7 +214,6 @@ async def submit_online(
 
 async def _submit_short(
     session: AsyncSession,
-    principal: Principal,
     known: OpenSurvey,
     participant_id: int,
     answers: dict[str, Any],
