@@ -299,12 +299,13 @@ class CommentCreated(Event):
 
 
 class CommentUpdated(Event):
-    """Edited, deleted by its author, or upvoted: readers re-render it."""
+    """Edited, deleted by its author, upvoted, or its reply e-mails turned off or on: readers
+    re-render it."""
 
     type: ClassVar[str] = "comment.updated"
     consultation_id: int
     comment_id: int
-    change: str  # edited | deleted | voted
+    change: str  # edited | deleted | voted | muted (reply e-mails turned off or on)
 
 
 # --- moderation --------------------------------------------------------------------------------
