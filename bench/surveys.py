@@ -357,9 +357,11 @@ class CpuMeter:
     async def start(self) -> None:
         self.sessions_before = await self._sessions()
         self.server_before, self.pg_before = self._sample()
+        self.generator_before = time.process_time()  # this process: the httpx respondents
 
-    async def stop(self, responses: int) -> str:
+    async def stop(self, responses: int, *, httpx_load: bool = True) -> str:
         server, pg = self._sample()
+        generator = time.process_time() - self.generator_before
         sessions = await self._sessions() - self.sessions_before - 1  # minus our own look
         used = sum(server.values()) - sum(self.server_before.get(p, 0.0) for p in server)
         pg_used = sum(pg.values()) - sum(self.pg_before.get(p, 0.0) for p in pg)
@@ -370,6 +372,8 @@ class CpuMeter:
         line = f"CPU per response: server {per(used):.2f} ms"
         if self.dbname is not None:
             line += f", PostgreSQL backends {per(pg_used):.2f} ms ({sessions} connections opened)"
+        if httpx_load:  # wrk runs in its own process
+            line += f", load generator {per(generator):.2f} ms"
         return line
 
 
@@ -562,7 +566,7 @@ async def bench_submit(
             print(line)
         else:
             total = await submit_httpx(base, path, payloads, clients, think, rng, meter)
-        print("  " + await meter.stop(total))
+        print("  " + await meter.stop(total, httpx_load=not wrk_seconds))
     finally:
         server.terminate()
         try:
