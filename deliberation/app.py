@@ -48,7 +48,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = database or Database(settings.database_url, pool_size=settings.pool_size)
+        db = database or Database(
+            settings.database_url, pool_size=settings.pool_size, max_overflow=settings.pool_overflow
+        )
         bus = create_bus(settings.database_url)
         db.bus = bus
         app.state.db = db

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
     secure_cookies: bool | None = None
     pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections opened beyond pool_size under load and closed again when given back (0: a
+    # fixed pool, no connection churn under a sustained load).
+    pool_overflow: int = Field(default=0, ge=0, le=200)
     # Issue 7: the highest FOG-PL a consultation summary may have without a confirmation.
     plain_language_target: float = Field(default=10.0, gt=0, le=40)
     # How often each server process closes consultations whose collecting phase has ended
