@@ -54,9 +54,10 @@ async def current_participant(
             return found, None
     if not create:
         return None, None
+    minted = not secret
     secret = secret or participants.new_participant_secret()
     participant = await participants.ensure_participant(
-        session, secret_key=secret_key, participant_secret=secret, user=None
+        session, secret_key=secret_key, participant_secret=secret, user=None, minted=minted
     )
     return participant, secret
 

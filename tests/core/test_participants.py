@@ -79,3 +79,33 @@ async def test_ensure_participant_reads_first_and_writes_once(db, session) -> No
     assert found is not None and found.id == browser.id
     count = await session.scalar(select(func.count()).select_from(Participant))
     assert count == 2
+
+
+async def test_a_minted_secret_is_one_insert_and_a_conflict_still_finds_the_row(
+    db, session
+) -> None:
+    seen: list[str] = []
+
+    def add(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    secret = participants.new_participant_secret()
+    event.listen(db.engine.sync_engine, "before_cursor_execute", add)
+    try:
+        made = await participants.ensure_participant(
+            session, secret_key=KEY, participant_secret=secret, user=None, minted=True
+        )
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", add)
+    # (the test session's own SAVEPOINT aside)
+    assert [s for s in seen if s not in ("SAVEPOINT", "RELEASE")] == ["INSERT"]
+    assert made.id is not None and made.secret_hash == participants.participant_hash(KEY, secret)
+    # The same secret again (a caller that believed it new): the row that exists is returned.
+    again = await participants.ensure_participant(
+        session, secret_key=KEY, participant_secret=secret, user=None, minted=True
+    )
+    assert again.id == made.id
+    count = await session.scalar(
+        select(func.count()).select_from(Participant).where(Participant.id == made.id)
+    )
+    assert count == 1
