@@ -96,7 +96,7 @@ async def ensure_participant(
         values = {"secret_hash": hashed, "display_name": display_name}
         conflict = ["secret_hash"]
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    participant = None
+    participant: Participant | None = None
     if minted and user is None:
         participant = await session.scalar(
             insert(Participant)
