@@ -12,9 +12,10 @@ and one pass carries both; an urgent event committed while a flush is reading ri
 flush's pass instead of the next one, and a pass about to start waits a little
 (``URGENT_HOLD``) for an urgent event being committed. With several processes, the hub
 publishes one ``room.advanced`` per room per tick on the PostgreSQL bus (at once when an urgent
-event is among them; votes alone wait for the tick), and other processes read the new events
-from the database. A periodic check of ``rooms.last_seq`` covers notifications lost while the
-bus reconnects.
+event is among them, named by its number; votes alone wait for the tick), and other processes
+read the new events from the database; a named urgent event they have not sent goes out at once
+even when a later vote's advance reached them first. A periodic check of ``rooms.last_seq``
+covers notifications lost while the bus reconnects.
 """
 
 from __future__ import annotations
@@ -261,20 +262,25 @@ class Channel:
     def size(self) -> int:
         return sum(len(c) for c in self.conns.values())
 
-    def notify(self, seq: int, *, urgent: bool, local: bool = False) -> None:
+    def notify(self, seq: int, *, urgent: bool = False, urgent_seq: int = 0) -> None:
         """The room is at ``seq`` (or beyond).
 
-        ``local``: a commit in this process, whose last event is ``seq``. Its urgent advance
-        counts even when a vote with a later number was notified first (two commits raced to
-        their notifications): the event still goes out at once, not with the coalesced votes.
-        (The bus's advances are per tick, the highest number with any urgency among them, and
-        the periodic check knows no event: for them, only a higher number is news.)
+        ``urgent_seq``: the number of an urgent event known exactly (a commit in this process,
+        or the bus's ``room.advanced`` from another one). While that event is unsent it goes out
+        at once, even when a vote with a later number was notified first (two commits raced to
+        their notifications, here or across processes): not with the coalesced votes.
+        ``urgent`` without a number (the periodic check, which knows no event): at once only
+        if ``seq`` is news.
         """
-        if seq <= self.seq or (seq <= self.target and not (urgent and local)):
+        if seq <= self.seq:
+            return
+        news = seq > self.target
+        pressing = urgent_seq > self.seq
+        if not news and not pressing:
             return
         self.target = max(self.target, seq)
         self.wake.set()
-        if urgent:
+        if pressing or (urgent and news):
             self.urgent.set()
             self.released.set()
 
@@ -444,7 +450,7 @@ class Hub:
         self.renderer = Renderer(app)
         self.channels: dict[int, Channel] = {}
         self.vote_limiter = MemoryBuckets()
-        self._outgoing: dict[int, tuple[int, bool]] = {}
+        self._outgoing: dict[int, tuple[int, int]] = {}  # room: (last seq, last urgent seq)
         self._acting: dict[int, int] = {}  # room -> urgent actions in flight in this process
         self._committing: dict[int, int] = {}  # room -> urgent events being committed
         self._publish_now = asyncio.Event()
@@ -517,10 +523,10 @@ class Hub:
         """Called after a commit in this process."""
         channel = self.channels.get(room_id)
         if channel is not None:
-            channel.notify(seq, urgent=urgent, local=True)
+            channel.notify(seq, urgent_seq=seq if urgent else 0)
         if isinstance(self.bus, PostgresBus):
-            prev_seq, prev_urgent = self._outgoing.get(room_id, (0, False))
-            self._outgoing[room_id] = (max(seq, prev_seq), urgent or prev_urgent)
+            prev_seq, prev_urgent = self._outgoing.get(room_id, (0, 0))
+            self._outgoing[room_id] = (max(seq, prev_seq), max(seq if urgent else 0, prev_urgent))
             if urgent:  # questions and moderation go out at once; votes wait for the tick
                 self._publish_now.set()
 
@@ -528,7 +534,12 @@ class Hub:
         assert isinstance(event, RoomAdvanced)
         channel = self.channels.get(event.room_id)
         if channel is not None:
-            channel.notify(event.seq, urgent=event.urgent)
+            # A sender that names its urgent event: only that event is pressing (so this
+            # process's own advances, delivered back to it, do not hurry its coalesced votes).
+            if event.urgent_seq:
+                channel.notify(event.seq, urgent_seq=event.urgent_seq)
+            else:
+                channel.notify(event.seq, urgent=event.urgent)
 
     async def _publish_ticks(self) -> None:
         while True:
@@ -539,7 +550,7 @@ class Hub:
                 continue
             outgoing, self._outgoing = self._outgoing, {}
             events = [
-                RoomAdvanced(room_id=room_id, seq=seq, urgent=urgent)
+                RoomAdvanced(room_id=room_id, seq=seq, urgent=bool(urgent), urgent_seq=urgent)
                 for room_id, (seq, urgent) in outgoing.items()
             ]
             try:

@@ -349,3 +349,6 @@ class RoomAdvanced(Event):
     room_id: int
     seq: int
     urgent: bool = True
+    # The highest urgent event (question, moderation) among the advances of the tick, 0 if none:
+    # a process that has not sent it yet sends it at once, even when it already knew of ``seq``.
+    urgent_seq: int = 0

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket
 
 from deliberation.db import Database
 from deliberation.events import commit
+from deliberation.events.catalogue import RoomAdvanced
 from deliberation.models import Participant
 from rooms import hub as hub_module
 from rooms import log, services
@@ -265,11 +266,11 @@ async def test_an_urgent_advance_notified_after_a_later_vote_still_goes_at_once(
     ch = hub.channels[room_id]
     ch.last_flush = time.monotonic()  # a flush just went: votes alone would wait 30 s
     ch.notify(last, urgent=False)
-    ch.notify(last - 1, urgent=True, local=True)
+    ch.notify(last - 1, urgent_seq=last - 1)
     (frame,) = await room.frames(1, timeout=3)
     assert types(frame) == ["question.created", "question.voted"]
     # Nothing is sent twice, and an advance already sent changes nothing.
-    ch.notify(last - 1, urgent=True, local=True)
+    ch.notify(last - 1, urgent_seq=last - 1)
     await asyncio.sleep(0.2)
     assert len(room.socket.frames) == 1
 
@@ -287,6 +288,56 @@ async def test_advances_from_the_bus_or_the_check_do_not_hurry_pending_votes(
     ch.notify(ch.target, urgent=True)
     await asyncio.sleep(0.3)
     assert room.socket.frames == []
+
+
+async def test_an_urgent_advance_from_the_bus_after_a_later_vote_still_goes_at_once(
+    room: Room_, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across processes the same race: another process's tick announced a vote numbered after
+    a question before the tick that names the question. The question goes at once; this
+    process's own advances delivered back to it (their urgent event already sent) do not hurry
+    the votes that followed."""
+    monkeypatch.setattr(hub_module, "LAZY_INTERVAL", 30.0)
+    hub, room_id = room.hub, room.setup.room_id
+    room.hub = cast(Hub, None)  # committed "in another process": this hub is not told
+    await room.ask("Czy będzie plac zabaw?")
+    await room.vote()
+    room.hub = hub
+    last = await last_seq(room)
+    ch = hub.channels[room_id]
+    ch.last_flush = time.monotonic()
+    await hub._on_bus(RoomAdvanced(room_id=room_id, seq=last, urgent=False))
+    await asyncio.sleep(0.2)
+    assert room.socket.frames == []  # a vote alone waits for the coalesced flush
+    await hub._on_bus(RoomAdvanced(room_id=room_id, seq=last - 1, urgent=True, urgent_seq=last - 1))
+    (frame,) = await room.frames(1, timeout=3)
+    assert types(frame) == ["question.created", "question.voted"]
+
+
+async def test_an_advance_naming_an_urgent_event_already_sent_does_not_hurry_votes(
+    room: Room_, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process gets its own ``room.advanced`` back (and a tick may merge a question with the
+    votes after it): once the named urgent event is sent, the votes wait for their flush."""
+    monkeypatch.setattr(hub_module, "LAZY_INTERVAL", 30.0)
+    hub, room_id = room.hub, room.setup.room_id
+    ch = hub.channels[room_id]
+    room.hub = cast(Hub, None)
+    await room.ask("Czy będzie ławka?")
+    room.hub = hub
+    question = await last_seq(room)
+    await hub._on_bus(RoomAdvanced(room_id=room_id, seq=question, urgent=True, urgent_seq=question))
+    (frame,) = await room.frames(1, timeout=3)
+    assert types(frame) == ["question.created"]
+    ch.last_flush = time.monotonic()
+    room.hub = cast(Hub, None)
+    await room.vote()
+    room.hub = hub
+    vote = await last_seq(room)
+    await hub._on_bus(RoomAdvanced(room_id=room_id, seq=vote, urgent=True, urgent_seq=question))
+    await asyncio.sleep(0.3)
+    assert len(room.socket.frames) == 1
+    assert ch.target == vote  # known, and sent with the next coalesced flush
 
 
 async def last_seq(room: Room_) -> int:
