@@ -9,6 +9,7 @@ recorders behind the queue path, so each frame the hub sends is seen as sent.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
 from typing import Any, cast
@@ -377,3 +378,16 @@ async def test_the_wait_for_another_commit_is_bounded(
         waited = room.socket.frames[0][0] - started
     assert types(frame) == ["question.created"]
     assert 0.09 <= waited < 2
+
+
+def test_tune_gc_collects_young_objects_rarely_and_the_middle_generation_often() -> None:
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        hub_module.tune_gc()
+        assert gc.get_threshold() == (hub_module.GC_YOUNG, hub_module.GC_MIDDLE, 10)
+        gc.set_threshold(0, 10, 10)  # collection turned off by the operator: left alone
+        hub_module.tune_gc()
+        assert gc.get_threshold() == (0, 10, 10)
+    finally:
+        gc.set_threshold(*saved)
