@@ -7,7 +7,7 @@ elsewhere, and features do not import each other.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,3 +39,15 @@ def load_features(names: Sequence[str] = FEATURES) -> list[Feature]:
             raise RuntimeError(f"{name} has no FEATURE manifest")
         features.append(feature)
     return features
+
+
+def wired_providers(features: Iterable[Any], targets: Mapping[str, str]) -> list[Any]:
+    """The functions named by ``targets`` (feature name -> ``"module:function"``) of the
+    features wired into the app (``app.state.features``), imported only for those features."""
+    wired = {getattr(feature, "name", "") for feature in features}
+    found: list[Any] = []
+    for name, target in targets.items():
+        if name in wired:
+            module, _, function = target.partition(":")
+            found.append(getattr(importlib.import_module(module), function))
+    return found

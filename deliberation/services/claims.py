@@ -13,7 +13,6 @@ Every code tried takes one token from the client network's single bucket first
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation import ratelimit
 from deliberation.errors import NotFound
+from deliberation.features import wired_providers
 from deliberation.i18n import _l
 from deliberation.services import responses
 
@@ -42,14 +42,7 @@ PROVIDERS: dict[str, str] = {"surveys": "surveys.claims:find_claim"}
 
 def providers_for(features: Iterable[Any]) -> list[ClaimProvider]:
     """The claim providers of the features wired into the app (``app.state.features``)."""
-    wired = {getattr(feature, "name", "") for feature in features}
-    found: list[ClaimProvider] = []
-    for name, target in PROVIDERS.items():
-        if name not in wired:
-            continue
-        module, _, function = target.partition(":")
-        found.append(getattr(importlib.import_module(module), function))
-    return found
+    return wired_providers(features, PROVIDERS)
 
 
 async def find(

@@ -9,13 +9,13 @@ feature's own accessible chart, table rows and one-sentence reading per question
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation.features import wired_providers
 from deliberation.models import Consultation
 from deliberation.permissions import Principal
 from deliberation.summary import SurveyHighlight
@@ -72,14 +72,7 @@ PROVIDERS: dict[str, str] = {"surveys": "surveys.report:survey_reports"}
 
 def providers_for(features: Iterable[Any]) -> list[Provider]:
     """The providers of the features wired into the app (``app.state.features``)."""
-    wired = {getattr(feature, "name", "") for feature in features}
-    found: list[Provider] = []
-    for name, target in PROVIDERS.items():
-        if name not in wired:
-            continue
-        module, _, function = target.partition(":")
-        found.append(getattr(importlib.import_module(module), function))
-    return found
+    return wired_providers(features, PROVIDERS)
 
 
 async def survey_reports(
